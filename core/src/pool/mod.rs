@@ -1,0 +1,1 @@
+//! Pools (to be written).

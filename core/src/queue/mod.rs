@@ -1,0 +1,1 @@
+//! Queues (to be written).

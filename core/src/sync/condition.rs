@@ -1,0 +1,2 @@
+pub struct Condition;
+pub enum ConditionLock {}

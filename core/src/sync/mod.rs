@@ -1,0 +1,40 @@
+//! Synchronisation primitives with CPython's `threading` semantics.
+//!
+//! Each primitive lives in its own file and follows one pattern: a short internal `Mutex` guards
+//! the primitive's state together with its [`wait_list::WaitList`]s, and every wait goes through
+//! [`wait_list::wait_on`], i.e. through the run's scheduler. `Lock` alone also has a lock-free
+//! fast path (one compare-and-swap), taken unless the run is traced or the scheduler wants to see
+//! every operation.
+//!
+//! Timeouts are `Option<Duration>`: `None` waits forever. Non-blocking calls are `try_*`.
+//! Errors are [`crate::Error`] values that the interpreter maps to Python exceptions.
+
+mod barrier;
+mod condition;
+mod event;
+mod lock;
+mod rlock;
+mod semaphore;
+pub(crate) mod wait_list;
+
+pub use barrier::Barrier;
+pub use condition::{Condition, ConditionLock};
+pub use event::Event;
+pub use lock::Lock;
+pub use rlock::RLock;
+pub use semaphore::{BoundedSemaphore, Semaphore};
+
+use std::time::Duration;
+
+use crate::runtime::Runtime;
+use crate::time::Time;
+
+/// The deadline for a timeout measured from now on the run's clock; `None` waits forever.
+pub(crate) fn deadline(rt: &Runtime, timeout: Option<Duration>) -> Option<Time> {
+    timeout.map(|timeout| rt.now().after(timeout))
+}
+
+/// True once `deadline` has passed.
+pub(crate) fn expired(rt: &Runtime, deadline: Option<Time>) -> bool {
+    deadline.is_some_and(|deadline| rt.now() >= deadline)
+}

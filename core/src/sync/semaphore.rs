@@ -1,0 +1,2 @@
+pub struct Semaphore;
+pub struct BoundedSemaphore;
