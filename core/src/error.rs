@@ -11,6 +11,7 @@ use std::fmt;
 pub enum ExceptionKind {
     RuntimeError,
     ValueError,
+    OverflowError,
     TimeoutError,
     /// `threading.BrokenBarrierError`
     BrokenBarrierError,
@@ -57,18 +58,26 @@ pub enum Error {
     ReleaseUnlocked,
     /// `RLock.release()` by a thread that does not own it (or when it is not held at all).
     ReleaseUnowned,
+    /// An RLock acquired recursively more times than its counter can hold.
+    RLockCountOverflow,
     /// `Condition.wait()`/`notify()` without holding the underlying lock.
     ConditionNotHeld(&'static str),
     /// `BoundedSemaphore.release()` above the initial value.
     SemaphoreOverRelease,
     /// A semaphore created with a negative value.
     NegativeSemaphoreValue,
+    /// `Semaphore.release(n)` with `n < 1`.
+    InvalidReleaseCount,
     /// A Barrier created with fewer than one party.
     InvalidParties,
     /// A timeout that is negative where CPython refuses it.
     NegativeTimeout,
     /// The barrier was broken (reset, abort, a timed-out waiter, or a failing action).
     BrokenBarrier,
+    /// The Barrier's action failed, in the thread that ran it (the others get
+    /// [`Error::BrokenBarrier`]). CPython re-raises the action's own exception there; the
+    /// interpreter should do the same, and RuntimeError with the action's message is the fallback.
+    BarrierActionFailed(String),
     /// `queue.Full` from `put(block=False)` or a `put` that timed out.
     QueueFull,
     /// `queue.Empty` from `get(block=False)` or a `get` that timed out.
@@ -123,11 +132,13 @@ impl Error {
             | JoinSelf
             | CannotSetDaemon
             | CantStartThread { .. }
+            | BarrierActionFailed(_)
             | ExecutorShutDown
             | WorkerPanicked(_)
             | Unsupported(_) => K::RuntimeError,
             SemaphoreOverRelease
             | NegativeSemaphoreValue
+            | InvalidReleaseCount
             | InvalidParties
             | NegativeTimeout
             | TaskDoneTooOften
@@ -135,6 +146,7 @@ impl Error {
             | PoolStillRunning
             | ResultNotReady => K::ValueError,
             PoolTerminated => K::RuntimeError,
+            RLockCountOverflow => K::OverflowError,
             BrokenBarrier => K::BrokenBarrierError,
             QueueFull => K::QueueFull,
             QueueEmpty => K::QueueEmpty,
@@ -156,12 +168,15 @@ impl fmt::Display for Error {
         match self {
             ReleaseUnlocked => f.write_str("release unlocked lock"),
             ReleaseUnowned => f.write_str("cannot release un-acquired lock"),
+            RLockCountOverflow => f.write_str("Internal lock count overflowed"),
             ConditionNotHeld(op) => write!(f, "cannot {op} on un-acquired lock"),
             SemaphoreOverRelease => f.write_str("Semaphore released too many times"),
             NegativeSemaphoreValue => f.write_str("semaphore initial value must be >= 0"),
+            InvalidReleaseCount => f.write_str("n must be one or more"),
             InvalidParties => f.write_str("parties must be >= 1"),
             NegativeTimeout => f.write_str("timeout value must be a non-negative number"),
             BrokenBarrier => Ok(()),
+            BarrierActionFailed(msg) => f.write_str(msg),
             QueueFull | QueueEmpty | QueueShutDown | Cancelled => Ok(()),
             TaskDoneTooOften => f.write_str("task_done() called too many times"),
             AlreadyStarted => f.write_str("threads can only be started once"),

@@ -1,1 +1,249 @@
-pub struct Event;
+//! `threading.Event`: a flag that threads wait for. `set` wakes every waiter; `clear` only
+//! affects waits that start afterwards. As in CPython, a `wait` that was woken by `set`
+//! returns true even if the flag was cleared again before the waiter ran.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::object_id::{ObjectId, ObjectKind};
+use crate::runtime::Runtime;
+use crate::sched::WaitFor;
+use crate::sync::wait_list::{wait_on, WaitList, Woke};
+use crate::sync::{deadline, expired};
+use crate::util::lock;
+
+pub struct Event {
+    rt: Runtime,
+    id: ObjectId,
+    state: Mutex<EventState>,
+}
+
+#[derive(Default)]
+struct EventState {
+    flag: bool,
+    waiters: WaitList,
+}
+
+impl Event {
+    pub fn new(rt: &Runtime) -> Event {
+        Event {
+            rt: rt.clone(),
+            id: rt.new_object_id(ObjectKind::Event),
+            state: Mutex::new(EventState::default()),
+        }
+    }
+
+    pub fn id(&self) -> ObjectId {
+        self.id
+    }
+
+    pub fn is_set(&self) -> bool {
+        lock(&self.state).flag
+    }
+
+    /// Sets the flag and wakes every waiting thread.
+    pub fn set(&self) {
+        let mut state = lock(&self.state);
+        state.flag = true;
+        state.waiters.notify_all(&self.rt);
+    }
+
+    pub fn clear(&self) {
+        lock(&self.state).flag = false;
+    }
+
+    /// Blocks until the flag is set, for at most `timeout` (`None`: forever). Returns true at
+    /// once if it is set, true when woken by `set`, false on timeout.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+        let rt = &self.rt;
+        let deadline = deadline(rt, timeout);
+        if rt.observed() {
+            rt.check_stop()?;
+            rt.scheduler().yield_now(&rt.current())?;
+        }
+        let state = lock(&self.state);
+        if state.flag {
+            return Ok(true);
+        }
+        if expired(rt, deadline) {
+            return Ok(false);
+        }
+        // Only `set` notifies this list, and `wait_on` reports a notification only when one
+        // arrived, so no re-check of the flag is needed (or wanted: it may be cleared already).
+        let (state, woke) = wait_on(
+            rt,
+            &self.state,
+            state,
+            |state| &mut state.waiters,
+            deadline,
+            WaitFor::Object {
+                object: self.id,
+                holder: None,
+            },
+        )?;
+        drop(state);
+        Ok(woke == Woke::Notified)
+    }
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("id", &self.id)
+            .field("set", &self.is_set())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::error::{Error, StopReason};
+    use crate::sched::Mode;
+    use crate::thread::ThreadOptions;
+
+    fn runtimes() -> [Runtime; 3] {
+        [
+            Runtime::new(Mode::Parallel),
+            Runtime::new(Mode::gil()),
+            Runtime::builder(Mode::Parallel).trace(true).build(),
+        ]
+    }
+
+    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
+    fn until(rt: &Runtime, done: impl Fn() -> bool) {
+        while !done() {
+            rt.sleep(Duration::from_millis(1)).unwrap();
+        }
+    }
+
+    fn waiting(event: &Event) -> usize {
+        lock(&event.state).waiters.len()
+    }
+
+    /// Starts `n` threads that wait on `event` with `timeout` and count the true results.
+    fn waiters(
+        rt: &Runtime,
+        event: &Arc<Event>,
+        n: usize,
+        timeout: Option<Duration>,
+    ) -> (Vec<crate::ThreadRef>, Arc<AtomicUsize>) {
+        let woken = Arc::new(AtomicUsize::new(0));
+        let threads = (0..n)
+            .map(|_| {
+                let (event, woken) = (event.clone(), woken.clone());
+                rt.spawn(ThreadOptions::default(), move || {
+                    if event.wait(timeout).unwrap() {
+                        woken.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+                .unwrap()
+            })
+            .collect();
+        (threads, woken)
+    }
+
+    #[test]
+    fn set_and_clear_change_the_flag() {
+        for rt in runtimes() {
+            let event = Event::new(&rt);
+            assert!(!event.is_set());
+            event.set();
+            assert!(event.is_set());
+            event.set();
+            assert!(event.is_set());
+            event.clear();
+            assert!(!event.is_set());
+            event.clear();
+            assert!(!event.is_set());
+        }
+    }
+
+    #[test]
+    fn wait_on_a_set_event_returns_true_at_once() {
+        for rt in runtimes() {
+            let event = Event::new(&rt);
+            event.set();
+            assert!(event.wait(None).unwrap());
+            assert!(event.wait(Some(Duration::ZERO)).unwrap());
+        }
+    }
+
+    #[test]
+    fn wait_times_out_with_false() {
+        for rt in runtimes() {
+            let event = Event::new(&rt);
+            assert!(!event.wait(Some(Duration::ZERO)).unwrap());
+            assert!(!event.wait(Some(Duration::from_millis(10))).unwrap());
+            assert_eq!(waiting(&event), 0);
+        }
+    }
+
+    #[test]
+    fn set_wakes_every_waiter() {
+        for rt in runtimes() {
+            let event = Arc::new(Event::new(&rt));
+            let (threads, woken) = waiters(&rt, &event, 5, None);
+            until(&rt, || waiting(&event) == 5);
+            assert_eq!(woken.load(Ordering::SeqCst), 0);
+            event.set();
+            for t in threads {
+                t.join(None).unwrap();
+            }
+            assert_eq!(woken.load(Ordering::SeqCst), 5);
+        }
+    }
+
+    #[test]
+    fn a_set_then_clear_still_wakes_the_waiters_with_true() {
+        for rt in runtimes() {
+            let event = Arc::new(Event::new(&rt));
+            let (threads, woken) = waiters(&rt, &event, 5, Some(Duration::from_secs(3600)));
+            until(&rt, || waiting(&event) == 5);
+            event.set();
+            event.clear();
+            for t in threads {
+                t.join(None).unwrap();
+            }
+            assert_eq!(woken.load(Ordering::SeqCst), 5);
+            assert!(!event.is_set());
+        }
+    }
+
+    #[test]
+    fn stopping_the_run_interrupts_a_waiter() {
+        for rt in runtimes() {
+            let event = Arc::new(Event::new(&rt));
+            let outcome = Arc::new(std::sync::Mutex::new(None));
+            let (other, out) = (event.clone(), outcome.clone());
+            let t = rt
+                .spawn(ThreadOptions::default(), move || {
+                    *out.lock().unwrap() = Some(other.wait(None));
+                })
+                .unwrap();
+            until(&rt, || waiting(&event) == 1);
+            rt.stop(StopReason::Requested);
+            // Every wait through the run fails from now on, so wait for the thread's result by
+            // polling, handing a GIL over when the waiter asks for it.
+            while outcome.lock().unwrap().is_none() {
+                rt.scheduler().yield_now(&rt.current()).unwrap();
+                std::thread::yield_now();
+            }
+            // Joining is a wait too: it may be refused now, unless the thread has already ended.
+            let _ = t.join(None);
+            let result = outcome.lock().unwrap().take().unwrap();
+            assert_eq!(result, Err(Error::Interrupted(StopReason::Requested)));
+            assert_eq!(waiting(&event), 0);
+        }
+    }
+
+    #[test]
+    fn ids_name_the_kind() {
+        let rt = Runtime::new(Mode::Parallel);
+        assert_eq!(Event::new(&rt).id().to_string(), "Event#1");
+    }
+}
