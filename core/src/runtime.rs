@@ -312,9 +312,24 @@ impl Runtime {
     }
 
     /// The end of the main thread: runs the exit hooks, waits for every non-daemon thread
-    /// (including ones they start meanwhile), and marks the main thread finished.
+    /// (including ones they start meanwhile), and marks the main thread finished, which also
+    /// releases its GIL. In a stopped run the waiting is cut short with `Interrupted`, but the
+    /// main thread is still finished, so the other threads can unwind.
     pub fn shutdown(&self) -> Result<()> {
+        let me = self.current();
+        let waited = self.run_exit_hooks_and_join(&me);
+        if me.is_main() && me.is_alive() {
+            self.record_for(&me, || EventKind::ThreadEnd);
+            self.0.registry.remove(&me);
+            me.mark_finished(self);
+            self.0.scheduler.thread_exiting(&me);
+        }
+        waited
+    }
+
+    fn run_exit_hooks_and_join(&self, me: &ThreadRef) -> Result<()> {
         loop {
+            self.check_stop()?;
             let hooks = std::mem::take(&mut *lock(&self.0.at_exit));
             if hooks.is_empty() {
                 break;
@@ -323,31 +338,23 @@ impl Runtime {
                 hook();
             }
         }
-        let me = self.current();
         loop {
             let pending: Vec<ThreadRef> = self
                 .enumerate()
                 .into_iter()
                 .filter(|thread| {
                     !thread.is_daemon()
-                        && !thread.ptr_eq(&me)
+                        && !thread.ptr_eq(me)
                         && thread.kind() == ThreadKind::Spawned
                 })
                 .collect();
             if pending.is_empty() {
-                break;
+                return Ok(());
             }
             for thread in pending {
                 thread.join(None)?;
             }
         }
-        if me.is_main() && me.is_alive() {
-            self.record_for(&me, || EventKind::ThreadEnd);
-            self.0.registry.remove(&me);
-            me.mark_finished(self);
-            self.0.scheduler.thread_exiting(&me);
-        }
-        Ok(())
     }
 
     // ----- scheduling -----
