@@ -1,1 +1,246 @@
-//! Queues (to be written).
+//! Python's `queue` module: [`Queue`] (FIFO), [`LifoQueue`] and [`PriorityQueue`], optionally
+//! bounded, with `task_done`/`join` and Python 3.13's `shutdown`; and the unbounded
+//! [`SimpleQueue`].
+//!
+//! - `store.rs`: the three orderings behind the [`Store`] trait ([`Fifo`], [`Lifo`],
+//!   [`Priority`]).
+//! - `blocking.rs`: [`BlockingQueue`], the bounded blocking queue generic over its store;
+//!   `Queue`, `LifoQueue` and `PriorityQueue` are aliases of it.
+//! - `simple.rs`: [`SimpleQueue`], without a bound and without task tracking.
+//!
+//! The pattern is `sync`'s: one short internal mutex guards the items, the counters and the
+//! wait lists, and every wait goes through [`wait_on`](crate::sync::wait_list::wait_on), so the
+//! same queue runs in parallel, under the GIL, or one thread at a time. When the run is observed
+//! (traced, or a scheduler that wants to see every operation), each put and get is a scheduling
+//! point and is recorded as a `Put`/`Get` event.
+//!
+//! Timeouts are `Option<Duration>` (`None`: forever); the non-blocking `put_nowait`/`get_nowait`
+//! are [`try_put`](BlockingQueue::try_put)/[`try_get`](BlockingQueue::try_get). Errors map to
+//! Python's exceptions: [`Error::QueueFull`] is `queue.Full`, [`Error::QueueEmpty`] is
+//! `queue.Empty`, [`Error::QueueShutDown`] is `queue.ShutDown`. A failed put gives its item back
+//! in a [`PutError`], as crossbeam's `TrySendError` does.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//! use std::sync::Arc;
+//! use threadlab_core::queue::Queue;
+//! use threadlab_core::{Mode, Runtime, ThreadOptions};
+//!
+//! let rt = Runtime::new(Mode::Parallel);
+//! let q = Arc::new(Queue::new(&rt, 2));
+//! let total = Arc::new(AtomicU64::new(0));
+//! let worker = {
+//!     let (q, total) = (Arc::clone(&q), Arc::clone(&total));
+//!     rt.spawn(ThreadOptions::default(), move || {
+//!         // Ends with `QueueShutDown` once the queue is shut down and empty.
+//!         while let Ok(n) = q.get(None) {
+//!             total.fetch_add(n, Ordering::Relaxed);
+//!             q.task_done().unwrap();
+//!         }
+//!     })
+//!     .unwrap()
+//! };
+//! for n in 1..=10 {
+//!     q.put(n, None).unwrap(); // waits while two items are queued
+//! }
+//! q.join().unwrap();
+//! assert_eq!(total.load(Ordering::Relaxed), 55);
+//! q.shutdown(false);
+//! worker.join(None).unwrap();
+//! ```
+
+mod blocking;
+mod simple;
+mod store;
+
+pub use blocking::{BlockingQueue, LifoQueue, PriorityQueue, Queue};
+pub use simple::SimpleQueue;
+pub use store::{Fifo, Lifo, Priority, Store};
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+use crate::thread::ThreadRef;
+
+/// A put that failed, with the item it did not put.
+///
+/// `error` is [`Error::QueueFull`] (no room in time, or none right now for `try_put`),
+/// [`Error::QueueShutDown`], or [`Error::Interrupted`] (the run is stopping).
+pub struct PutError<T> {
+    pub error: Error,
+    pub item: T,
+}
+
+impl<T> PutError<T> {
+    /// The item that was not put.
+    pub fn into_inner(self) -> T {
+        self.item
+    }
+}
+
+impl<T> From<PutError<T>> for Error {
+    fn from(err: PutError<T>) -> Error {
+        err.error
+    }
+}
+
+// Like crossbeam's `SendError`, the item is left out, so `unwrap()` works for any `T`.
+impl<T> fmt::Debug for PutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for PutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<T> std::error::Error for PutError<T> {}
+
+/// The start of every put and get: when the run is observed it is a scheduling point, and the
+/// calling thread is returned so that the operation can be recorded when it completes. When it
+/// is not, nothing happens, and in particular the current thread is not looked up.
+#[inline(always)]
+fn scheduling_point(rt: &Runtime) -> Result<Option<ThreadRef>> {
+    if rt.observed() {
+        observed_point(rt).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+#[cold]
+fn observed_point(rt: &Runtime) -> Result<ThreadRef> {
+    rt.check_stop()?;
+    let me = rt.current();
+    rt.scheduler().yield_now(&me)?;
+    Ok(me)
+}
+
+/// Whether a put or get that is about to park should first spin a while with [`spin_until`].
+///
+/// Only when threads truly run in parallel: the other side is then often a few microseconds
+/// away, while a park/unpark pair costs two system calls and a wake-up latency. Never when the
+/// run is observed, where every wait must be one the scheduler sees, and never for a zero
+/// timeout, which asks not to wait at all.
+#[inline]
+fn should_spin(rt: &Runtime, timeout: Option<Duration>) -> bool {
+    timeout != Some(Duration::ZERO) && !rt.observed() && rt.scheduler().spinning_helps()
+}
+
+/// Rounds of exponential back-off (1, 2, 4, ... spin-loop hints), then CPU yields, before a
+/// put or get parks; crossbeam-channel's `Backoff` has the same two phases.
+const SPIN_ROUNDS: u32 = 7;
+const YIELD_ROUNDS: u32 = 4;
+
+/// Spins, with no lock held, until `ready()` or the rounds run out; the caller re-checks under
+/// its lock either way, since `ready` only reads a lock-free hint.
+///
+/// The yields are not waits (nothing is waited for, and they are no-ops on wasm), so they do
+/// not bypass the scheduler; they only let a descheduled partner thread run on a machine with
+/// more threads than cores, which spinning alone cannot.
+#[cold]
+fn spin_until(ready: impl Fn() -> bool) {
+    for round in 0..SPIN_ROUNDS {
+        if ready() {
+            return;
+        }
+        for _ in 0..(1u32 << round) {
+            std::hint::spin_loop();
+        }
+    }
+    for _ in 0..YIELD_ROUNDS {
+        if ready() {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod test_support {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::runtime::Runtime;
+    use crate::sched::{Mode, WaitFor};
+    use crate::thread::{ThreadOptions, ThreadRef};
+
+    /// Every mode a queue must work in; the traced ones take the observed path.
+    pub(crate) fn runtimes() -> [Runtime; 4] {
+        [
+            Runtime::new(Mode::Parallel),
+            Runtime::new(Mode::gil()),
+            Runtime::builder(Mode::Parallel).trace(true).build(),
+            Runtime::builder(Mode::gil()).trace(true).build(),
+        ]
+    }
+
+    /// A thread of the run whose body's result comes back through [`Spawned::join`]. A panic in
+    /// a run's thread only reaches the run's excepthook, so results, not assertions inside the
+    /// thread, are what a test checks.
+    pub(crate) struct Spawned<R> {
+        thread: ThreadRef,
+        result: Arc<Mutex<Option<R>>>,
+    }
+
+    pub(crate) fn spawn<R: Send + 'static>(
+        rt: &Runtime,
+        body: impl FnOnce() -> R + Send + 'static,
+    ) -> Spawned<R> {
+        let result = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&result);
+        let thread = rt
+            .spawn(ThreadOptions::default(), move || {
+                let value = body();
+                *slot.lock().unwrap() = Some(value);
+            })
+            .unwrap();
+        Spawned { thread, result }
+    }
+
+    impl<R> Spawned<R> {
+        pub(crate) fn join(self) -> R {
+            assert!(self.thread.join(None).unwrap());
+            let value = self.result.lock().unwrap().take();
+            value.expect("the thread panicked; see its message above")
+        }
+
+        pub(crate) fn is_finished(&self) -> bool {
+            self.result.lock().unwrap().is_some()
+        }
+
+        /// `join` for a stopped run, where joining and sleeping fail at once: polls for the
+        /// result, parking through the scheduler so that a GIL is let go meanwhile.
+        pub(crate) fn join_after_stop(self, rt: &Runtime) -> R {
+            let me = rt.current();
+            for _ in 0..60_000 {
+                if let Some(value) = self.result.lock().unwrap().take() {
+                    return value;
+                }
+                let tick = rt.now().after(Duration::from_millis(1));
+                let _ = rt.scheduler().park(&me, Some(tick), &WaitFor::Sleep);
+            }
+            panic!("the thread never finished");
+        }
+    }
+
+    /// Polls until `condition` holds, sleeping through the run (so a GIL is released). This
+    /// orders a test by what the other threads did, never by how long it took; the bound only
+    /// turns a bug into a failure instead of a hang.
+    pub(crate) fn wait_until(rt: &Runtime, mut condition: impl FnMut() -> bool) {
+        for _ in 0..60_000 {
+            if condition() {
+                return;
+            }
+            rt.sleep(Duration::from_millis(1)).unwrap();
+        }
+        panic!("the awaited condition never held");
+    }
+}
