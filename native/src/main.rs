@@ -1,1 +1,60 @@
-fn main() {}
+//! `threadlab`, the course's command line. Thin glue: parse the arguments, run one command, turn
+//! the outcome into an exit code. The work itself lives in `threadlab-core` and in one module per
+//! command.
+
+mod bench;
+mod cli;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// A command ran and failed.
+const FAILURE: u8 = 1;
+/// The command line itself was wrong; clap uses the same code for the errors it reports.
+const USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` and `--version` come back as "errors" too; only real ones go to stderr.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `threadlab bench | head` closes our stdout early: that is the reader's choice, not
+        // a failure, so stop quietly as other Unix tools do.
+        Err(err) if is_broken_pipe(&*err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("threadlab: error: {err}");
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    match cli.command {
+        Command::Bench(args) => {
+            let report = bench::run(&args.into_config())?;
+            let mut out = io::stdout().lock();
+            write!(out, "{report}")?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn is_broken_pipe(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
