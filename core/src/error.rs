@@ -106,6 +106,16 @@ pub enum Error {
     ExecutorShutDown,
     /// `AsyncResult.successful()` before the result is ready.
     ResultNotReady,
+    /// A pool asked for fewer than one worker.
+    InvalidProcesses,
+    /// An executor asked for fewer than one worker.
+    InvalidMaxWorkers,
+    /// A pool map with a chunk size of zero.
+    InvalidChunksize,
+    /// An executor thread's initializer failed; the executor takes no more work.
+    BrokenThreadPool,
+    /// An executor got work after the run began shutting down.
+    InterpreterShutDown,
     /// A wait with a timeout that expired (`AsyncResult.get`, `Future.result`, `as_completed`).
     Timeout(String),
     /// The future was cancelled.
@@ -145,7 +155,9 @@ impl Error {
             | PoolNotRunning
             | PoolStillRunning
             | ResultNotReady => K::ValueError,
-            PoolTerminated => K::RuntimeError,
+            PoolTerminated | InterpreterShutDown => K::RuntimeError,
+            InvalidProcesses | InvalidMaxWorkers | InvalidChunksize => K::ValueError,
+            BrokenThreadPool => K::BrokenThreadPool,
             RLockCountOverflow => K::OverflowError,
             BrokenBarrier => K::BrokenBarrierError,
             QueueFull => K::QueueFull,
@@ -194,6 +206,15 @@ impl fmt::Display for Error {
             PoolTerminated => f.write_str("the pool was terminated before this task ran"),
             ExecutorShutDown => f.write_str("cannot schedule new futures after shutdown"),
             ResultNotReady => f.write_str("not ready"),
+            InvalidProcesses => f.write_str("Number of processes must be at least 1"),
+            InvalidMaxWorkers => f.write_str("max_workers must be greater than 0"),
+            InvalidChunksize => f.write_str("Chunksize must be 1+, not 0"),
+            BrokenThreadPool => {
+                f.write_str("A thread initializer failed, the thread pool is not usable anymore")
+            }
+            InterpreterShutDown => {
+                f.write_str("cannot schedule new futures after interpreter shutdown")
+            }
             Timeout(msg) => f.write_str(msg),
             WorkerPanicked(msg) => write!(f, "internal error in a worker thread: {msg}"),
             Interrupted(reason) => write!(f, "run interrupted ({reason})"),

@@ -1,1 +1,218 @@
-//! Pools (to be written).
+//! Thread pools: a classic [`ThreadPool`] (Python's `multiprocessing.pool.ThreadPool`) with
+//! [`AsyncResult`]s, and an [`Executor`] (`concurrent.futures.ThreadPoolExecutor`) with
+//! [`Future`]s, [`as_completed`] and [`wait`].
+//!
+//! Tasks are Rust closures returning `Result<T, E>`; the interpreter passes Python callables
+//! whose values and exceptions are cheap-to-clone handles, hence `T: Clone` and `E: Clone`
+//! (a result can be read many times). A task that panics does not kill its worker: its result
+//! fails with [`Error::WorkerPanicked`].
+//!
+//! Both pools keep their queue of work in a short internal mutex together with the wait lists of
+//! idle workers, and wait only through `sync::wait_list::wait_on`, i.e. through the run's
+//! scheduler. Idle workers are woken one per new task, and only if one is idle. A task costs one
+//! allocation: the task, its result (or future) and the queue entry are one `Arc`.
+//!
+//! Deviations from CPython, all where CPython would hang:
+//! - `ThreadPool::terminate` completes the results of tasks that never ran with
+//!   [`Error::PoolTerminated`] (CPython's `get()` would wait forever).
+//! - A cancelled [`Future`] counts as done for [`as_completed`] and [`wait`] at once (CPython only
+//!   counts it once a worker has dequeued it, so futures cancelled by
+//!   `shutdown(cancel_futures=True)` are never reported done there).
+
+mod async_result;
+mod executor;
+mod future;
+mod thread_pool;
+
+pub use async_result::{AsyncResult, IMap};
+pub use executor::{Executor, ExecutorMap, ExecutorOptions};
+pub use future::{
+    as_completed, wait, AsCompleted, DoneAndNotDone, DoneCallback, Future, ReturnWhen,
+};
+pub use thread_pool::{PoolOptions, ThreadPool};
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::runtime::Runtime;
+use crate::util::panic_message;
+
+/// Runs once on each worker thread before it takes any work.
+pub type Initializer = Arc<dyn Fn() + Send + Sync>;
+
+/// Called with a task's value (`callback=` of `apply_async`/`map_async`).
+pub type Callback<T> = Box<dyn FnOnce(&T) + Send>;
+
+/// Called with a task's error (`error_callback=`).
+pub type ErrorCallback<E> = Box<dyn FnOnce(&E) + Send>;
+
+/// The function a map applies to every item. A Python `starmap` passes tuples: in Rust a tuple
+/// is already one value, so `A` is the tuple.
+pub type MapFn<A, T, E> = Arc<dyn Fn(A) -> Result<T, E> + Send + Sync>;
+
+/// Why a [`ThreadPool`] result has no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PoolError<E> {
+    /// The task itself failed: the interpreter re-raises this exception.
+    Task(E),
+    /// The pool failed: a timeout, an interrupted run, a terminated pool, a panicked worker, a
+    /// pool that is not running.
+    Core(Error),
+}
+
+impl<E> From<Error> for PoolError<E> {
+    fn from(error: Error) -> PoolError<E> {
+        PoolError::Core(error)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for PoolError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::Task(error) => error.fmt(f),
+            PoolError::Core(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for PoolError<E> {}
+
+/// Why a [`Future`] has no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FutureError<E> {
+    /// The task itself failed.
+    Task(E),
+    /// `CancelledError`.
+    Cancelled,
+    /// `TimeoutError`, with CPython's message (empty, except for [`as_completed`]'s
+    /// "N (of M) futures unfinished").
+    Timeout(String),
+    /// Anything else: an interrupted run, a panicked worker, a broken executor.
+    Core(Error),
+}
+
+impl<E> From<Error> for FutureError<E> {
+    /// Keeps one representation per outcome: core's timeout and cancellation become the
+    /// dedicated variants.
+    fn from(error: Error) -> FutureError<E> {
+        match error {
+            Error::Cancelled => FutureError::Cancelled,
+            Error::Timeout(message) => FutureError::Timeout(message),
+            other => FutureError::Core(other),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for FutureError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FutureError::Task(error) => error.fmt(f),
+            FutureError::Cancelled => Ok(()),
+            FutureError::Timeout(message) => f.write_str(message),
+            FutureError::Core(error) => error.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for FutureError<E> {}
+
+/// The run, as one pool and all its results and futures hold it.
+///
+/// Results and futures are made at the rate tasks are submitted; cloning the [`Runtime`] for
+/// each would bump a reference count on the cache line of the run's hot fields, which the
+/// workers read all the time. This handle's count is touched only by the submitting side.
+pub(crate) struct PoolRun {
+    pub(crate) rt: Runtime,
+    /// The scheduler's `spinning_helps`, asked once.
+    spin: bool,
+}
+
+impl PoolRun {
+    pub(crate) fn new(rt: &Runtime) -> Arc<PoolRun> {
+        Arc::new(PoolRun {
+            rt: rt.clone(),
+            spin: rt.scheduler().spinning_helps(),
+        })
+    }
+}
+
+/// Runs a task body; a panic becomes [`Error::WorkerPanicked`] instead of unwinding the worker.
+pub(crate) fn run_task<R>(body: impl FnOnce() -> R) -> Result<R, Error> {
+    catch_unwind(AssertUnwindSafe(body))
+        .map_err(|payload| Error::WorkerPanicked(panic_message(payload.as_ref())))
+}
+
+/// Runs learner-supplied glue (a callback, an initializer) whose panic must not take the calling
+/// pool thread down: the panic is reported through the run's excepthook instead. Returns
+/// whether `body` completed.
+pub(crate) fn run_reporting_panics(rt: &Runtime, what: &str, body: impl FnOnce()) -> bool {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(()) => true,
+        Err(payload) => {
+            let message = format!("{what}: {}", panic_message(payload.as_ref()));
+            rt.report_uncaught(&rt.current(), message);
+            false
+        }
+    }
+}
+
+/// How long a thread about to park looks for its condition first, in rounds of doubling length:
+/// busy-spinning, then yielding the processor (which matters when there are more threads than
+/// cores: the thread that will make the condition true needs one). A burst of tiny tasks would
+/// otherwise pay a park and an unpark (two system calls) per task, in the worker waiting for
+/// work and in the thread waiting for results.
+const SPIN_ROUNDS: u32 = 6;
+const YIELD_ROUNDS: u32 = 4;
+
+/// Spins briefly until `done()`; only when the scheduler says spinning helps (threads truly
+/// running side by side). The caller re-checks its condition under its lock either way.
+pub(crate) fn spin_until(run: &PoolRun, done: impl Fn() -> bool) {
+    if !run.spin {
+        return;
+    }
+    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+        if round < SPIN_ROUNDS {
+            for _ in 0..(1u32 << round) {
+                std::hint::spin_loop();
+            }
+        } else {
+            std::thread::yield_now();
+        }
+        if done() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+
+    use crate::{Mode, Runtime};
+
+    /// Parallel, GIL, and a traced parallel run (which takes every observed slow path).
+    pub(crate) fn runtimes() -> [Runtime; 3] {
+        [
+            Runtime::new(Mode::Parallel),
+            Runtime::new(Mode::gil()),
+            Runtime::builder(Mode::Parallel).trace(true).build(),
+        ]
+    }
+
+    /// Runs that allow a task to block on a test's gate. Under the GIL a task blocked on an OS
+    /// channel would keep the GIL, so choreographed tests run in parallel modes only.
+    pub(crate) fn parallel_runtimes() -> [Runtime; 2] {
+        [
+            Runtime::new(Mode::Parallel),
+            Runtime::builder(Mode::Parallel).trace(true).build(),
+        ]
+    }
+
+    /// `n` gates: a task waits on its receiver until the test sends on the matching sender.
+    /// Only tests choreograph with OS channels; core itself never waits like this.
+    pub(crate) fn gates(n: usize) -> (Vec<Sender<()>>, Vec<Receiver<()>>) {
+        (0..n).map(|_| channel()).unzip()
+    }
+}
