@@ -43,6 +43,8 @@ pub(crate) enum Woke {
 }
 
 impl WaitList {
+    /// Tests wait for a thread to be queued before acting, instead of sleeping and hoping.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.queue.len()
     }
