@@ -39,6 +39,11 @@ pub enum StopReason {
     LimitExceeded(String),
     /// No thread can ever run again; the text explains the wait-for graph.
     Deadlock(String),
+    /// A replayed schedule does not fit the program; the text says where.
+    ScheduleDiverged(String),
+    /// The main thread finished, and daemon threads end with it (deterministic mode; the run's
+    /// own stop reason stays unset, since this is how a run normally ends).
+    MainThreadExited,
 }
 
 impl fmt::Display for StopReason {
@@ -47,6 +52,8 @@ impl fmt::Display for StopReason {
             StopReason::Requested => f.write_str("stopped"),
             StopReason::LimitExceeded(what) => write!(f, "limit exceeded: {what}"),
             StopReason::Deadlock(report) => write!(f, "deadlock: {report}"),
+            StopReason::ScheduleDiverged(detail) => write!(f, "replay diverged: {detail}"),
+            StopReason::MainThreadExited => f.write_str("the main thread exited"),
         }
     }
 }

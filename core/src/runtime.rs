@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::error::{Error, Result, StopReason};
 use crate::object_id::{ObjectCounters, ObjectId, ObjectKind};
-use crate::sched::{Gil, Mode, Parallel, Scheduler, WaitFor};
+use crate::sched::{
+    DeadlockReport, Deterministic, Gil, Mode, Parallel, Schedule, Scheduler, WaitFor,
+};
 use crate::sync::wait_list::Woke;
 use crate::thread::{registry, Registry, ThreadKind, ThreadOptions, ThreadRef};
 use crate::time::Time;
@@ -63,11 +65,15 @@ impl RuntimeBuilder {
     /// Makes the run, with the calling thread as its main thread.
     pub fn build(self) -> Runtime {
         let trace = self.trace.then(|| Arc::new(Trace::new()));
-        let scheduler: Box<dyn Scheduler> = match self.mode {
-            Mode::Parallel => Box::new(Parallel::new()),
-            Mode::Gil { switch_interval } => Box::new(Gil::new(switch_interval, trace.clone())),
-        };
         let inner = Arc::new_cyclic(|weak: &Weak<RuntimeInner>| {
+            // Made here because the deterministic scheduler stops the run when it deadlocks.
+            let scheduler: Box<dyn Scheduler> = match self.mode {
+                Mode::Parallel => Box::new(Parallel::new()),
+                Mode::Gil { switch_interval } => Box::new(Gil::new(switch_interval, trace.clone())),
+                Mode::Deterministic { seed, strategy } => {
+                    Box::new(Deterministic::new(seed, strategy, weak.clone()))
+                }
+            };
             let registry = Registry::default();
             let (num, _) = registry.allocate(None);
             let main = ThreadRef::new(
@@ -204,6 +210,29 @@ impl Runtime {
         self.0.scheduler.now()
     }
 
+    /// The seed of a deterministic run.
+    pub fn seed(&self) -> Option<u64> {
+        self.0.scheduler.deterministic().map(Deterministic::seed)
+    }
+
+    /// A deterministic run's schedule so far: its seed and every choice made between threads.
+    /// `Strategy::Replay` of it reproduces the run.
+    pub fn schedule(&self) -> Option<Schedule> {
+        self.0
+            .scheduler
+            .deterministic()
+            .map(Deterministic::schedule)
+    }
+
+    /// Why a deterministic run deadlocked, if it did (the text is also in
+    /// [`stop_reason`](Runtime::stop_reason)).
+    pub fn deadlock(&self) -> Option<DeadlockReport> {
+        self.0
+            .scheduler
+            .deterministic()
+            .and_then(Deterministic::deadlock)
+    }
+
     pub fn trace(&self) -> Option<&Arc<Trace>> {
         self.0.trace.as_ref()
     }
@@ -314,7 +343,9 @@ impl Runtime {
     /// The end of the main thread: runs the exit hooks, waits for every non-daemon thread
     /// (including ones they start meanwhile), and marks the main thread finished, which also
     /// releases its GIL. In a stopped run the waiting is cut short with `Interrupted`, but the
-    /// main thread is still finished, so the other threads can unwind.
+    /// main thread is still finished, so the other threads can unwind. In deterministic mode
+    /// the remaining (daemon or unwinding) threads end too before this returns, so the run and
+    /// its trace are complete.
     pub fn shutdown(&self) -> Result<()> {
         let me = self.current();
         let waited = self.run_exit_hooks_and_join(&me);

@@ -189,6 +189,7 @@ impl Scenario for CpuWork {
         match self.mode {
             Mode::Parallel => "CPU work, no GIL",
             Mode::Gil { .. } => "CPU work, GIL",
+            Mode::Deterministic { .. } => "CPU work, deterministic",
         }
     }
 
@@ -226,6 +227,10 @@ impl Scenario for CpuWork {
             Mode::Gil { .. } => format!(
                 "{ratio:.2}× — one thread runs Python at a time, so splitting CPU-bound work \
                  over threads does not make it faster."
+            ),
+            Mode::Deterministic { .. } => format!(
+                "{ratio:.2}× — the deterministic scheduler runs one thread at a time, so \
+                 splitting CPU-bound work over threads does not make it faster."
             ),
         }
     }

@@ -8,7 +8,7 @@
 //! |---|---|---|---|---|
 //! | [`Parallel`] | parks the OS thread | unparks it | nothing | real clock |
 //! | [`Gil`] | drops the GIL, parks, retakes the GIL | unparks | drops the GIL if a waiter asked | real clock |
-//! | deterministic (next) | hands the turn to a seeded choice | marks runnable, synchronously | maybe switches | virtual clock |
+//! | [`Deterministic`] | hands the turn to a seeded choice | marks runnable, synchronously | maybe switches | virtual clock |
 //!
 //! The contract every implementation keeps, so primitives need no special case:
 //! - `park` may return spuriously; callers re-check their condition in a loop.
@@ -17,10 +17,16 @@
 //!   lock held; `park` and `yield_now` are only called with no internal lock held.
 //! - `observes_sync_ops` asks primitives to skip their lock-free fast paths, so that every
 //!   acquire and release is a scheduling point the scheduler can see and reorder.
+//! - `thread_created` is undone by `thread_start_failed` when the OS thread cannot be made, so a
+//!   scheduler that tracks threads never waits for one that will not come.
 
+pub mod deterministic;
 mod gil;
 mod parallel;
 
+pub use deterministic::{
+    DeadlockReport, Deterministic, Exploration, Explorer, Failure, RunReport, Schedule, Strategy,
+};
 pub use gil::Gil;
 pub use parallel::Parallel;
 
@@ -43,6 +49,9 @@ pub enum Mode {
     /// One thread runs at a time, like CPython: the holder is asked to drop the GIL after
     /// `switch_interval`, and the GIL is released around every blocking call.
     Gil { switch_interval: Duration },
+    /// One thread runs at a time, and every switch is chosen by `strategy`, seeded with `seed`;
+    /// time is virtual. The same seed and program give the same run, trace included.
+    Deterministic { seed: u64, strategy: Strategy },
 }
 
 impl Mode {
@@ -52,10 +61,19 @@ impl Mode {
         }
     }
 
+    /// Deterministic, with random walks from `seed`.
+    pub fn det(seed: u64) -> Mode {
+        Mode::Deterministic {
+            seed,
+            strategy: Strategy::Random,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Mode::Parallel => "parallel",
             Mode::Gil { .. } => "gil",
+            Mode::Deterministic { .. } => "det",
         }
     }
 }
@@ -100,6 +118,9 @@ pub trait Scheduler: Send + Sync + 'static {
     /// A thread was registered and is about to be started (called on the starting thread).
     fn thread_created(&self, _thread: &ThreadRef) {}
 
+    /// The thread announced by `thread_created` could not be started after all.
+    fn thread_start_failed(&self, _thread: &ThreadRef) {}
+
     /// First call on a new thread, before its body runs.
     fn thread_entered(&self, thread: &ThreadRef) -> Result<()>;
 
@@ -131,5 +152,10 @@ pub trait Scheduler: Send + Sync + 'static {
 
     fn switch_interval(&self) -> Duration {
         DEFAULT_SWITCH_INTERVAL
+    }
+
+    /// The deterministic scheduler's own queries (seed, schedule, deadlock report).
+    fn deterministic(&self) -> Option<&Deterministic> {
+        None
     }
 }

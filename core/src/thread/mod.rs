@@ -223,6 +223,7 @@ impl ThreadRef {
             life.state = LifeState::Starting;
         }
         let admitted = rt.registry().admit(self, rt.max_threads());
+        let admitted_ok = admitted.is_ok();
         let spawned = admitted.and_then(|()| {
             self.set_ident(rt.ident_for(self.num()));
             rt.scheduler().thread_created(self);
@@ -234,6 +235,9 @@ impl ThreadRef {
             )
         });
         if let Err(err) = spawned {
+            if admitted_ok {
+                rt.scheduler().thread_start_failed(self);
+            }
             rt.registry().remove(self);
             lock(&self.0.life).state = LifeState::New;
             return Err(match err {

@@ -1,0 +1,527 @@
+//! The deterministic scheduler: one thread runs at a time, every switch is chosen by a seeded
+//! [`Strategy`], and time is virtual.
+//!
+//! Every thread of the run is a real OS thread, but only the one holding the *turn* runs; the
+//! others wait on their own condition variable for the turn to come back. Everything lives under
+//! one mutex, so a choice, a wake-up and the clock always change together. Each thread has a
+//! slot:
+//!
+//! | status | meaning | becomes |
+//! |---|---|---|
+//! | `Runnable` | may be given the turn (or holds it) | `Blocked` by `park`, `Finished` by `thread_exiting` |
+//! | `Blocked { deadline, waiting_for }` | parked | `Runnable` by `unpark`, by the clock reaching `deadline`, or when the run ends |
+//! | `Finished` | gone | — |
+//!
+//! plus an unpark token: `unpark` on a thread that is not blocked sets it, and its next `park`
+//! consumes it and returns at once, so a wake-up is never lost.
+//!
+//! The turn passes only at scheduling points: `park`, `yield_now` (the interpreter's tick, and
+//! every lock operation, since this scheduler observes sync operations) and `thread_exiting`.
+//! There the strategy picks among the runnable threads, the caller included; a choice made among
+//! two or more threads is recorded in the run's [`Schedule`]. `unpark` never switches: it only
+//! changes a slot, so the wake-up is recorded at once and the running thread goes on.
+//!
+//! When no thread is runnable:
+//! - if some blocked thread has a deadline, the clock jumps to the earliest one and those
+//!   threads become runnable (virtual time moves only then, so `sleep(10)` costs nothing);
+//! - if every thread has finished, the run is over;
+//! - otherwise it is a deadlock: the wait-for graph is explained ([`DeadlockReport`]), the run
+//!   is stopped with [`StopReason::Deadlock`], and the blocked threads become runnable, to be
+//!   given the turn one at a time and unwind with `Interrupted` in a reproducible order.
+//!
+//! When the main thread finishes, the daemon threads that remain end with it (their next
+//! scheduling point fails with [`StopReason::MainThreadExited`]), and the main thread's exit
+//! waits until they are gone: after [`Runtime::shutdown`](crate::Runtime::shutdown) the run and
+//! its trace are complete.
+//!
+//! Threads the run did not start (adopted "dummy" threads) are not scheduled: they park on the
+//! OS, and a virtual deadline of theirs is waited for in real time.
+
+mod deadlock;
+mod explore;
+mod schedule;
+mod strategy;
+
+pub use deadlock::{BlockedThread, DeadlockReport};
+pub use explore::{Exploration, Explorer, Failure, RunReport};
+pub use schedule::{Schedule, ScheduleParseError};
+pub use strategy::{Strategy, DEFAULT_PCT_STEPS};
+
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+
+use crate::error::{Error, Result, StopReason};
+use crate::platform;
+use crate::runtime::{Runtime, RuntimeInner};
+use crate::sched::{Scheduler, WaitFor};
+use crate::thread::ThreadRef;
+use crate::time::Time;
+use crate::util::lock;
+
+use deadlock::ThreadInfo;
+use strategy::{Divergence, Picker};
+
+const NOBODY: u32 = u32::MAX;
+
+/// How many times a thread that gave the turn away looks for it to come back before it sleeps
+/// (measured: more spinning gains little when the machine is idle and loses a lot when busy).
+const SPIN_ROUNDS: u32 = 64;
+
+/// See the module documentation.
+pub struct Deterministic {
+    seed: u64,
+    strategy: Strategy,
+    /// To stop the run when it deadlocks or a replay diverges, as the Stop button would.
+    runtime: Weak<RuntimeInner>,
+    /// Virtual nanoseconds; written only with `state` locked, so that a jump and the wake-ups
+    /// it causes are one step, and read without it.
+    clock: AtomicU64,
+    /// `State::running` (or [`NOBODY`]), readable without the lock while a thread spins.
+    turn: AtomicU32,
+    state: Mutex<State>,
+    /// Signalled when the last thread has finished.
+    all_finished: Condvar,
+}
+
+struct State {
+    /// By thread number: iteration order is number order, never hash order.
+    slots: BTreeMap<u32, Slot>,
+    /// The thread holding the turn; `None` before the first thread and after the last.
+    running: Option<u32>,
+    picker: Box<dyn Picker>,
+    schedule: Schedule,
+    /// Set when the run cannot go on normally; every later scheduling point fails with it.
+    ending: Option<StopReason>,
+    /// A replay stopped fitting: from then on the lowest-numbered runnable thread runs.
+    diverged: bool,
+    deadlock: Option<DeadlockReport>,
+}
+
+struct Slot {
+    thread: ThreadRef,
+    status: Status,
+    token: bool,
+    /// Signalled when this thread is given the turn.
+    turn: Arc<Condvar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Status {
+    Runnable,
+    Blocked {
+        deadline: Option<Time>,
+        waiting_for: WaitFor,
+    },
+    Finished,
+}
+
+type Guard<'a> = MutexGuard<'a, State>;
+
+impl Deterministic {
+    pub(crate) fn new(seed: u64, strategy: Strategy, runtime: Weak<RuntimeInner>) -> Deterministic {
+        Deterministic {
+            seed,
+            runtime,
+            clock: AtomicU64::new(0),
+            turn: AtomicU32::new(NOBODY),
+            state: Mutex::new(State {
+                slots: BTreeMap::new(),
+                running: None,
+                picker: strategy::picker(seed, &strategy),
+                schedule: Schedule::new(seed, Vec::new()),
+                ending: None,
+                diverged: false,
+                deadlock: None,
+            }),
+            strategy,
+            all_finished: Condvar::new(),
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn strategy(&self) -> &Strategy {
+        &self.strategy
+    }
+
+    /// The choices made so far (all of them, once the run is over).
+    pub fn schedule(&self) -> Schedule {
+        lock(&self.state).schedule.clone()
+    }
+
+    /// Why the run deadlocked, if it did.
+    pub fn deadlock(&self) -> Option<DeadlockReport> {
+        lock(&self.state).deadlock.clone()
+    }
+
+    fn interrupted(state: &State) -> Result<()> {
+        match &state.ending {
+            Some(reason) => Err(Error::Interrupted(reason.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn set_running(&self, state: &mut State, running: Option<u32>) {
+        state.running = running;
+        self.turn
+            .store(running.unwrap_or(NOBODY), Ordering::Release);
+    }
+
+    /// Waits (on the OS, without a timeout: time is virtual) until `me` holds the turn.
+    fn wait_turn<'a>(&'a self, mut state: Guard<'a>, me: u32) -> Guard<'a> {
+        if state.running == Some(me) {
+            return state;
+        }
+        let Some(turn) = state.slots.get(&me).map(|slot| Arc::clone(&slot.turn)) else {
+            return state;
+        };
+        // The turn often comes back within microseconds (two threads taking turns), and
+        // waking a sleeping thread costs far more than that: look for it briefly first. Only
+        // briefly, and without yielding the CPU, which on a busy machine hands it to another
+        // process for a whole time slice and makes every switch slow.
+        drop(state);
+        for _ in 0..SPIN_ROUNDS {
+            if self.turn.load(Ordering::Acquire) == me {
+                break;
+            }
+            std::hint::spin_loop();
+        }
+        state = lock(&self.state);
+        while state.running != Some(me) {
+            state = turn.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+        state
+    }
+
+    /// Gives the turn to the next thread: `me`, which holds it, has just reached a scheduling
+    /// point (and may have blocked or finished). Handles time jumps, the end of the run and
+    /// deadlocks on the way.
+    fn hand_over<'a>(&'a self, mut state: Guard<'a>, me: u32) -> Guard<'a> {
+        loop {
+            let runnable: Vec<u32> = state
+                .slots
+                .iter()
+                .filter(|(_, slot)| slot.status == Status::Runnable)
+                .map(|(&num, _)| num)
+                .collect();
+            if !runnable.is_empty() {
+                match Self::choose(&mut state, &runnable, me) {
+                    Ok(next) => {
+                        self.set_running(&mut state, Some(next));
+                        if next != me {
+                            if let Some(slot) = state.slots.get(&next) {
+                                slot.turn.notify_one();
+                            }
+                        }
+                        return state;
+                    }
+                    Err(divergence) => {
+                        let detail = Self::divergence_text(&state, divergence);
+                        state.diverged = true;
+                        state = self.end_run(state, StopReason::ScheduleDiverged(detail), true);
+                        continue;
+                    }
+                }
+            }
+            if let Some(earliest) = Self::earliest_deadline(&state) {
+                self.advance_clock(&mut state, earliest);
+                continue;
+            }
+            let blocked = state
+                .slots
+                .values()
+                .any(|slot| matches!(slot.status, Status::Blocked { .. }));
+            if !blocked {
+                let unused = state.picker.unused();
+                if unused > 0 && !state.diverged {
+                    state.diverged = true;
+                    let detail = format!(
+                        "the run ended with {unused} of the schedule's {} choices unused",
+                        state.schedule.len() + unused
+                    );
+                    state = self.end_run(state, StopReason::ScheduleDiverged(detail), true);
+                    continue;
+                }
+                self.set_running(&mut state, None);
+                self.all_finished.notify_all();
+                return state;
+            }
+            if state.ending.is_some() {
+                // Cannot happen (a run that is ending blocks nobody), but a stuck thread must
+                // never hang the run: let the blocked ones unwind too.
+                Self::wake_all_blocked(&mut state);
+                continue;
+            }
+            let report = Self::explain(&state);
+            let reason = StopReason::Deadlock(report.text().to_owned());
+            state.deadlock = Some(report);
+            state = self.end_run(state, reason, true);
+        }
+    }
+
+    /// The strategy's choice among `runnable` (not empty), recorded when it was a real one.
+    fn choose(state: &mut State, runnable: &[u32], me: u32) -> Result<u32, Divergence> {
+        if runnable.len() == 1 || state.diverged {
+            return Ok(runnable[0]);
+        }
+        let next = state.picker.pick(runnable, me)?;
+        // Pickers only name runnable threads; should one not, the run still goes on.
+        let next = if runnable.contains(&next) {
+            next
+        } else {
+            runnable[0]
+        };
+        state.schedule.push(next);
+        Ok(next)
+    }
+
+    fn earliest_deadline(state: &State) -> Option<Time> {
+        state
+            .slots
+            .values()
+            .filter_map(|slot| match slot.status {
+                Status::Blocked { deadline, .. } => deadline,
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Moves the clock to `to` and wakes every thread whose deadline it reaches.
+    fn advance_clock(&self, state: &mut State, to: Time) {
+        if to > self.now() {
+            self.clock.store(to.as_nanos(), Ordering::Release);
+        }
+        for slot in state.slots.values_mut() {
+            if matches!(slot.status, Status::Blocked { deadline: Some(deadline), .. } if deadline <= to)
+            {
+                slot.status = Status::Runnable;
+            }
+        }
+    }
+
+    fn wake_all_blocked(state: &mut State) {
+        for slot in state.slots.values_mut() {
+            if matches!(slot.status, Status::Blocked { .. }) {
+                slot.status = Status::Runnable;
+            }
+        }
+    }
+
+    /// Ends the run for `reason`: every blocked thread becomes runnable, and each scheduling
+    /// point from now on fails with `Interrupted(reason)`. With `tell_runtime` the run itself
+    /// is stopped too, so that [`Runtime::stop_reason`] reports it; that call unparks threads,
+    /// so it is made with the state unlocked (the caller keeps the turn meanwhile, so nothing
+    /// else runs).
+    fn end_run<'a>(
+        &'a self,
+        mut state: Guard<'a>,
+        reason: StopReason,
+        tell_runtime: bool,
+    ) -> Guard<'a> {
+        state.ending.get_or_insert_with(|| reason.clone());
+        Self::wake_all_blocked(&mut state);
+        if tell_runtime {
+            drop(state);
+            if let Some(inner) = self.runtime.upgrade() {
+                Runtime::from_inner(inner).stop(reason);
+            }
+            state = lock(&self.state);
+        }
+        state
+    }
+
+    fn explain(state: &State) -> DeadlockReport {
+        let threads = state
+            .slots
+            .iter()
+            .map(|(&num, slot)| {
+                let waiting_for = match &slot.status {
+                    Status::Blocked { waiting_for, .. } => Some(waiting_for.clone()),
+                    _ => None,
+                };
+                let info = ThreadInfo {
+                    name: slot.thread.name(),
+                    finished: slot.status == Status::Finished,
+                    waiting_for,
+                };
+                (num, info)
+            })
+            .collect();
+        deadlock::explain(&threads)
+    }
+
+    fn divergence_text(state: &State, divergence: Divergence) -> String {
+        match divergence.wanted {
+            Some(thread) => {
+                let name = state
+                    .slots
+                    .get(&thread)
+                    .map_or_else(|| format!("thread #{thread}"), |slot| slot.thread.name());
+                format!(
+                    "choice {} of the schedule is {name}, which cannot run at that point",
+                    divergence.at + 1
+                )
+            }
+            None => format!(
+                "the schedule ends after {} choices, and the program needs more",
+                divergence.at
+            ),
+        }
+    }
+
+    /// True when `num` is a thread this scheduler runs (started by the run and not finished).
+    fn scheduled(state: &State, num: u32) -> bool {
+        state
+            .slots
+            .get(&num)
+            .is_some_and(|slot| slot.status != Status::Finished)
+    }
+
+    fn park_outside(&self, deadline: Option<Time>) -> Result<()> {
+        platform::park_current(deadline.map(|deadline| self.now().until(deadline)));
+        Ok(())
+    }
+}
+
+impl Scheduler for Deterministic {
+    fn mode_name(&self) -> &'static str {
+        "det"
+    }
+
+    fn now(&self) -> Time {
+        Time::from_nanos(self.clock.load(Ordering::Acquire))
+    }
+
+    fn thread_created(&self, thread: &ThreadRef) {
+        let mut state = lock(&self.state);
+        if let Entry::Vacant(entry) = state.slots.entry(thread.num()) {
+            entry.insert(Slot {
+                thread: thread.clone(),
+                status: Status::Runnable,
+                token: false,
+                turn: Arc::new(Condvar::new()),
+            });
+            state.picker.thread_created(thread.num());
+        }
+    }
+
+    fn thread_start_failed(&self, thread: &ThreadRef) {
+        let mut state = lock(&self.state);
+        // The creator has held the turn throughout, so the thread was never given it.
+        if state.running != Some(thread.num()) {
+            state.slots.remove(&thread.num());
+        }
+    }
+
+    fn thread_entered(&self, thread: &ThreadRef) -> Result<()> {
+        let num = thread.num();
+        let mut state = lock(&self.state);
+        if !state.slots.contains_key(&num) {
+            // The main thread, which nobody created.
+            drop(state);
+            self.thread_created(thread);
+            state = lock(&self.state);
+        }
+        if state.running.is_none() {
+            self.set_running(&mut state, Some(num));
+        }
+        state = self.wait_turn(state, num);
+        Self::interrupted(&state)
+    }
+
+    fn thread_exiting(&self, thread: &ThreadRef) {
+        let num = thread.num();
+        let mut state = lock(&self.state);
+        match state.slots.get_mut(&num) {
+            Some(slot) if slot.status != Status::Finished => slot.status = Status::Finished,
+            _ => return,
+        }
+        let others_left = state
+            .slots
+            .values()
+            .any(|slot| slot.status != Status::Finished);
+        if thread.is_main() && others_left && state.ending.is_none() {
+            // Daemon threads end with the main thread, as at interpreter exit; the run's stop
+            // reason is left alone, since this is how a run normally ends.
+            state = self.end_run(state, StopReason::MainThreadExited, false);
+        }
+        if state.running == Some(num) {
+            state = self.hand_over(state, num);
+        }
+        if thread.is_main() {
+            while state
+                .slots
+                .values()
+                .any(|slot| slot.status != Status::Finished)
+            {
+                state = self
+                    .all_finished
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+
+    fn park(&self, me: &ThreadRef, deadline: Option<Time>, waiting_for: &WaitFor) -> Result<()> {
+        let num = me.num();
+        let mut state = lock(&self.state);
+        if !Self::scheduled(&state, num) {
+            drop(state);
+            return self.park_outside(deadline);
+        }
+        Self::interrupted(&state)?;
+        if deadline.is_some_and(|deadline| deadline <= self.now()) {
+            return Ok(());
+        }
+        let Some(slot) = state.slots.get_mut(&num) else {
+            return Ok(());
+        };
+        if std::mem::take(&mut slot.token) {
+            return Ok(());
+        }
+        slot.status = Status::Blocked {
+            deadline,
+            waiting_for: waiting_for.clone(),
+        };
+        state = self.hand_over(state, num);
+        state = self.wait_turn(state, num);
+        Self::interrupted(&state)
+    }
+
+    fn unpark(&self, thread: &ThreadRef) {
+        let mut state = lock(&self.state);
+        match state.slots.get_mut(&thread.num()) {
+            Some(slot) => match slot.status {
+                Status::Blocked { .. } => slot.status = Status::Runnable,
+                Status::Runnable => slot.token = true,
+                // A finished main thread may still wait, outside the schedule.
+                Status::Finished => thread.unparker().unpark(),
+            },
+            None => thread.unparker().unpark(),
+        }
+    }
+
+    fn yield_now(&self, me: &ThreadRef) -> Result<()> {
+        let num = me.num();
+        let mut state = lock(&self.state);
+        if !Self::scheduled(&state, num) {
+            return Ok(());
+        }
+        Self::interrupted(&state)?;
+        state = self.hand_over(state, num);
+        state = self.wait_turn(state, num);
+        Self::interrupted(&state)
+    }
+
+    fn observes_sync_ops(&self) -> bool {
+        true
+    }
+
+    fn deterministic(&self) -> Option<&Deterministic> {
+        Some(self)
+    }
+}

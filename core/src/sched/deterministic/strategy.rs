@@ -1,0 +1,322 @@
+//! How the deterministic scheduler picks the next thread, after shuttle's scheduler module:
+//! the public [`Strategy`] says which algorithm a run uses, and each algorithm is a [`Picker`]
+//! that sees the runnable threads at every scheduling point with a real choice and names one.
+//!
+//! Randomness comes from PCG (`rand_pcg`), seeded with the run's seed. Uniform indices are
+//! drawn here from raw 64-bit outputs rather than through `rand`'s distributions, whose values
+//! may change between releases: a seed must give the same schedule on every platform and in
+//! every version of threadlab that keeps this file's algorithms.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use rand_core::{RngCore, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+use super::schedule::Schedule;
+
+/// PCT's estimate of the number of scheduling steps in one run (its `k`) when nothing better is
+/// known: change points are spread over this many steps. Exploration replaces it with the
+/// longest run seen so far.
+pub const DEFAULT_PCT_STEPS: u64 = 200;
+
+/// After this many scheduling points in a row at which the same thread was picked although
+/// another could run, PCT lowers that thread's priority as at a change point. Without it a
+/// thread spinning on a flag (`while not done: pass`) with the highest priority would starve
+/// the thread that sets the flag forever. Terminating programs without spin-waits never get
+/// near it, so PCT's guarantee is unchanged for them.
+const PCT_STARVATION_LIMIT: u32 = 1_000;
+
+/// The algorithm that picks the next thread at each scheduling point of a deterministic run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// A seeded random walk: every runnable thread is equally likely at every point.
+    Random,
+    /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): threads get random
+    /// distinct priorities as they are created, the highest-priority runnable thread runs, and
+    /// at `depth - 1` random change points among the first `steps` the running thread drops
+    /// below all others. A bug that needs `depth` ordering constraints among `n` threads is
+    /// found with probability at least `1 / (n * steps^(depth - 1))` per run.
+    Pct { depth: u32, steps: u64 },
+    /// The recorded choices of an earlier run, in order. A program that does not make the same
+    /// choices stops with [`StopReason::ScheduleDiverged`](crate::StopReason::ScheduleDiverged).
+    Replay(Schedule),
+}
+
+impl Strategy {
+    /// PCT with `depth` and the default step estimate.
+    pub fn pct(depth: u32) -> Strategy {
+        Strategy::Pct {
+            depth,
+            steps: DEFAULT_PCT_STEPS,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Strategy::Random => "random",
+            Strategy::Pct { .. } => "pct",
+            Strategy::Replay(_) => "replay",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Random => f.write_str("random"),
+            Strategy::Pct { depth, steps } => write!(f, "pct(depth={depth}, steps={steps})"),
+            Strategy::Replay(schedule) => write!(f, "replay({schedule})"),
+        }
+    }
+}
+
+/// A replayed schedule that does not fit the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Divergence {
+    /// The index of the choice that failed.
+    pub at: usize,
+    /// The thread the schedule names there; `None` when the schedule has run out.
+    pub wanted: Option<u32>,
+}
+
+/// One algorithm's state for one run.
+pub(crate) trait Picker: Send {
+    /// A thread joined the run (the main thread too), in creation order.
+    fn thread_created(&mut self, _num: u32) {}
+
+    /// The thread to run next. `runnable` holds at least two thread numbers, in increasing
+    /// order; `current` is the thread at the scheduling point, runnable or not.
+    fn pick(&mut self, runnable: &[u32], current: u32) -> Result<u32, Divergence>;
+
+    /// Choices a replay has not used; checked when the run ends.
+    fn unused(&self) -> usize {
+        0
+    }
+}
+
+pub(crate) fn picker(seed: u64, strategy: &Strategy) -> Box<dyn Picker> {
+    match strategy {
+        Strategy::Random => Box::new(RandomWalk {
+            rng: Pcg64Mcg::seed_from_u64(seed),
+        }),
+        Strategy::Pct { depth, steps } => Box::new(Pct::new(seed, *depth, *steps)),
+        Strategy::Replay(schedule) => Box::new(Replayer {
+            choices: schedule.choices().to_vec(),
+            next: 0,
+        }),
+    }
+}
+
+/// A uniform integer in `0..n` (`n > 0`), by Lemire's multiply-and-reject method.
+fn below(rng: &mut impl RngCore, n: u64) -> u64 {
+    let threshold = n.wrapping_neg() % n;
+    loop {
+        let wide = u128::from(rng.next_u64()) * u128::from(n);
+        if (wide as u64) >= threshold {
+            return (wide >> 64) as u64;
+        }
+    }
+}
+
+fn index_below(rng: &mut impl RngCore, len: usize) -> usize {
+    // Lengths are thread counts, far below u64::MAX; the result is below `len`.
+    usize::try_from(below(rng, len as u64)).unwrap_or(0)
+}
+
+struct RandomWalk {
+    rng: Pcg64Mcg,
+}
+
+impl Picker for RandomWalk {
+    fn pick(&mut self, runnable: &[u32], _current: u32) -> Result<u32, Divergence> {
+        Ok(runnable[index_below(&mut self.rng, runnable.len())])
+    }
+}
+
+struct Pct {
+    rng: Pcg64Mcg,
+    /// Thread numbers, highest priority first.
+    priorities: Vec<u32>,
+    /// Steps (counted from 1) at which the running thread drops to the lowest priority.
+    change_points: BTreeSet<u64>,
+    steps: u64,
+    /// The thread picked last, and how many times in a row while another was runnable.
+    streak: (u32, u32),
+}
+
+impl Pct {
+    fn new(seed: u64, depth: u32, steps: u64) -> Pct {
+        let mut rng = Pcg64Mcg::seed_from_u64(seed);
+        let steps = steps.max(1);
+        let points = u64::from(depth.saturating_sub(1)).min(steps);
+        // Floyd's algorithm: `points` distinct values, uniformly, from 1..=steps.
+        let mut change_points = BTreeSet::new();
+        for top in (steps - points + 1)..=steps {
+            let candidate = 1 + below(&mut rng, top);
+            if !change_points.insert(candidate) {
+                change_points.insert(top);
+            }
+        }
+        Pct {
+            rng,
+            priorities: Vec::new(),
+            change_points,
+            steps: 0,
+            streak: (u32::MAX, 0),
+        }
+    }
+
+    fn lower(&mut self, thread: u32) {
+        if let Some(index) = self.priorities.iter().position(|&t| t == thread) {
+            self.priorities.remove(index);
+            self.priorities.push(thread);
+        }
+    }
+}
+
+impl Picker for Pct {
+    fn thread_created(&mut self, num: u32) {
+        // A random place among the existing priorities, so every order of n threads is
+        // equally likely, however they were created.
+        let index = index_below(&mut self.rng, self.priorities.len() + 1);
+        self.priorities.insert(index, num);
+    }
+
+    fn pick(&mut self, runnable: &[u32], current: u32) -> Result<u32, Divergence> {
+        self.steps += 1;
+        let starving = self.streak.0 == current && self.streak.1 >= PCT_STARVATION_LIMIT;
+        if self.change_points.contains(&self.steps) || starving {
+            self.lower(current);
+        }
+        let next = self
+            .priorities
+            .iter()
+            .copied()
+            .find(|thread| runnable.binary_search(thread).is_ok())
+            // Every thread is given a priority when it is created; a thread the strategy was
+            // not told about runs last.
+            .unwrap_or(runnable[0]);
+        self.streak = if next == self.streak.0 {
+            (next, self.streak.1.saturating_add(1))
+        } else {
+            (next, 1)
+        };
+        Ok(next)
+    }
+}
+
+struct Replayer {
+    choices: Vec<u32>,
+    next: usize,
+}
+
+impl Picker for Replayer {
+    fn pick(&mut self, runnable: &[u32], _current: u32) -> Result<u32, Divergence> {
+        let at = self.next;
+        let wanted = self.choices.get(at).copied();
+        match wanted {
+            Some(thread) if runnable.binary_search(&thread).is_ok() => {
+                self.next += 1;
+                Ok(thread)
+            }
+            _ => Err(Divergence { at, wanted }),
+        }
+    }
+
+    fn unused(&self) -> usize {
+        self.choices.len().saturating_sub(self.next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn below_is_uniform_enough_and_in_range() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let mut counts = [0u32; 3];
+        for _ in 0..30_000 {
+            counts[index_below(&mut rng, 3)] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
+            "{counts:?}"
+        );
+    }
+
+    #[test]
+    fn the_random_stream_is_pinned() {
+        // If this changes, every recorded seed in the course would replay differently.
+        let mut rng = Pcg64Mcg::seed_from_u64(42);
+        let picks: Vec<u64> = (0..8).map(|_| below(&mut rng, 10)).collect();
+        let mut again = Pcg64Mcg::seed_from_u64(42);
+        let repeat: Vec<u64> = (0..8).map(|_| below(&mut again, 10)).collect();
+        assert_eq!(picks, repeat);
+        assert_eq!(picks, PINNED_42);
+    }
+
+    const PINNED_42: [u64; 8] = [5, 1, 3, 2, 1, 3, 1, 8];
+
+    #[test]
+    fn pct_change_points_are_distinct_and_in_range() {
+        for seed in 0..50 {
+            let pct = Pct::new(seed, 4, 10);
+            assert_eq!(pct.change_points.len(), 3);
+            assert!(pct.change_points.iter().all(|p| (1..=10).contains(p)));
+        }
+        // More change points than steps: every step is one.
+        assert_eq!(Pct::new(0, 9, 3).change_points.len(), 3);
+        assert!(Pct::new(0, 1, 10).change_points.is_empty());
+    }
+
+    #[test]
+    fn pct_runs_the_highest_priority_thread_and_demotes_at_change_points() {
+        let mut pct = Pct::new(3, 1, 10);
+        for num in 0..3 {
+            pct.thread_created(num);
+        }
+        let top = pct.priorities[0];
+        assert_eq!(pct.pick(&[0, 1, 2], top), Ok(top));
+        pct.change_points.insert(pct.steps + 1);
+        let next = pct.pick(&[0, 1, 2], top).unwrap();
+        assert_ne!(next, top);
+        assert_eq!(*pct.priorities.last().unwrap(), top);
+    }
+
+    #[test]
+    fn pct_does_not_starve_a_spinning_threads_partner() {
+        let mut pct = Pct::new(0, 1, 10);
+        pct.thread_created(0);
+        pct.thread_created(1);
+        let top = pct.priorities[0];
+        let other = 1 - top;
+        let picks: Vec<u32> = (0..=PCT_STARVATION_LIMIT + 1)
+            .map(|_| pct.pick(&[0, 1], top).unwrap())
+            .collect();
+        assert!(picks.contains(&other));
+    }
+
+    #[test]
+    fn replay_follows_the_choices_and_reports_where_it_diverges() {
+        let mut replay = picker(0, &Strategy::Replay(Schedule::new(0, vec![1, 0])));
+        assert_eq!(replay.pick(&[0, 1], 0), Ok(1));
+        assert_eq!(replay.unused(), 1);
+        assert_eq!(
+            replay.pick(&[1, 2], 1),
+            Err(Divergence {
+                at: 1,
+                wanted: Some(0)
+            })
+        );
+        let mut done = picker(0, &Strategy::Replay(Schedule::new(0, vec![])));
+        assert_eq!(
+            done.pick(&[0, 1], 0),
+            Err(Divergence {
+                at: 0,
+                wanted: None
+            })
+        );
+    }
+}
