@@ -148,7 +148,7 @@ impl Scheduler for Gil {
     }
 
     fn unpark(&self, thread: &ThreadRef) {
-        thread.unparker().unpark();
+        thread.unpark_os_thread();
     }
 
     fn yield_now(&self, me: &ThreadRef) -> Result<()> {

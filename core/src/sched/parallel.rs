@@ -51,7 +51,7 @@ impl Scheduler for Parallel {
     }
 
     fn unpark(&self, thread: &ThreadRef) {
-        thread.unparker().unpark();
+        thread.unpark_os_thread();
     }
 
     fn yield_now(&self, _me: &ThreadRef) -> Result<()> {

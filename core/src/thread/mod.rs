@@ -21,7 +21,7 @@ pub use local::ThreadLocal;
 pub(crate) use registry::{Registry, ThreadKind};
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -95,7 +95,8 @@ pub(crate) struct ThreadInner {
     ident: OnceLock<u64>,
     native_id: OnceLock<u64>,
     unparker: OnceLock<Unparker>,
-    locals: Mutex<HashMap<u64, Box<dyn Any + Send>>>,
+    /// Keyed by creation order, so values are dropped in the same order on every run.
+    locals: Mutex<BTreeMap<u64, Box<dyn Any + Send>>>,
 }
 
 impl ThreadRef {
@@ -119,7 +120,7 @@ impl ThreadRef {
             ident: OnceLock::new(),
             native_id: OnceLock::new(),
             unparker: OnceLock::new(),
-            locals: Mutex::new(HashMap::new()),
+            locals: Mutex::new(BTreeMap::new()),
         }))
     }
 
@@ -182,13 +183,14 @@ impl ThreadRef {
         Arc::ptr_eq(&self.0, &other.0)
     }
 
-    pub(crate) fn unparker(&self) -> &Unparker {
-        // Every thread that can wait has an unparker: it is set before a spawned thread's body
-        // runs and when the main or a dummy thread is registered.
-        self.0
-            .unparker
-            .get()
-            .expect("a thread that can be waited for has an unparker")
+    /// Wakes the OS thread behind this thread if it is parked (or makes its next park return).
+    ///
+    /// A thread that is still starting has no OS thread bound yet; it cannot be parked either,
+    /// and it checks for a stop at its first wait, so there is nothing to wake.
+    pub(crate) fn unpark_os_thread(&self) {
+        if let Some(unparker) = self.0.unparker.get() {
+            unparker.unpark();
+        }
     }
 
     pub(crate) fn bind_to_current_os_thread(&self) {

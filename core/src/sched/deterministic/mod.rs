@@ -499,9 +499,9 @@ impl Scheduler for Deterministic {
                 Status::Blocked { .. } => slot.status = Status::Runnable,
                 Status::Runnable => slot.token = true,
                 // A finished main thread may still wait, outside the schedule.
-                Status::Finished => thread.unparker().unpark(),
+                Status::Finished => thread.unpark_os_thread(),
             },
-            None => thread.unparker().unpark(),
+            None => thread.unpark_os_thread(),
         }
     }
 
