@@ -1,10 +1,11 @@
 //! The native back-end: `std::thread` and the OS clock.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::ThreadBody;
 use crate::error::Error;
+use crate::util::lock;
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -16,17 +17,86 @@ pub fn monotonic_nanos() -> u64 {
     u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Starts `body` on a new OS thread. Fails (rather than aborting) when the OS refuses.
+/// How long a finished thread waits for another body before its OS thread exits.
+const KEEP_IDLE: Duration = Duration::from_secs(5);
+
+/// At most this many finished OS threads wait for reuse; more simply exit.
+const MAX_IDLE: usize = 64;
+
+/// A finished OS thread waiting for its next body.
+#[derive(Default)]
+struct IdleThread {
+    next: Mutex<Option<ThreadBody>>,
+    handed_over: Condvar,
+}
+
+/// Finished OS threads by stack size, newest last.
+static IDLE: Mutex<Vec<(usize, Arc<IdleThread>)>> = Mutex::new(Vec::new());
+
+/// Runs `body` on an OS thread: a finished one waiting for reuse when there is one, else a new
+/// one. Creating an OS thread costs tens of microseconds, and a checker runs the same program
+/// under hundreds of seeds, each starting fresh threads; reuse makes `Thread.start()` cheap, as
+/// the browser's warm set of Web Workers does. Fails (rather than aborting) when the OS
+/// refuses a new thread.
 pub fn spawn(name: &str, stack_size: usize, body: ThreadBody) -> Result<(), Error> {
+    let reusable = {
+        let mut idle = lock(&IDLE);
+        let found = idle.iter().rposition(|(size, _)| *size == stack_size);
+        found.map(|index| idle.remove(index).1)
+    };
+    if let Some(thread) = reusable {
+        *lock(&thread.next) = Some(body);
+        thread.handed_over.notify_one();
+        return Ok(());
+    }
     std::thread::Builder::new()
         .name(name.to_owned())
         .stack_size(stack_size)
-        .spawn(body)
+        .spawn(move || run_and_reuse(stack_size, body))
         .map(drop)
         .map_err(|err| Error::CantStartThread {
             limit: 0,
             reason: format!("the OS refused: {err}"),
         })
+}
+
+/// The life of a pooled OS thread: run a body, offer itself for the next one, and exit after
+/// `KEEP_IDLE` without work.
+fn run_and_reuse(stack_size: usize, first: ThreadBody) {
+    let me = Arc::new(IdleThread::default());
+    let mut body = first;
+    loop {
+        body();
+        {
+            let mut idle = lock(&IDLE);
+            if idle.len() >= MAX_IDLE {
+                return;
+            }
+            idle.push((stack_size, Arc::clone(&me)));
+        }
+        let mut next = lock(&me.next);
+        body = loop {
+            if let Some(body) = next.take() {
+                break body;
+            }
+            let (guard, wait) = me
+                .handed_over
+                .wait_timeout(next, KEEP_IDLE)
+                .unwrap_or_else(PoisonError::into_inner);
+            next = guard;
+            if wait.timed_out() && next.is_none() {
+                drop(next);
+                let mut idle = lock(&IDLE);
+                if let Some(index) = idle.iter().position(|(_, thread)| Arc::ptr_eq(thread, &me)) {
+                    idle.remove(index);
+                    return;
+                }
+                // A spawner took this thread off the list meanwhile: its body is on the way.
+                drop(idle);
+                next = lock(&me.next);
+            }
+        };
+    }
 }
 
 /// The kernel's id for the calling thread, as `threading.get_native_id()` reports it.
