@@ -458,10 +458,10 @@ mod tests {
     use std::sync::mpsc::channel;
 
     use super::*;
-    use crate::pool::testing::{parallel_runtimes, runtimes};
     use crate::pool::{PoolOptions, ThreadPool};
     use crate::runtime::Runtime;
     use crate::sched::Mode;
+    use crate::sync::testing::{parallel_runtimes, runtimes};
 
     const SHORT: Duration = Duration::from_millis(20);
 

@@ -521,9 +521,9 @@ mod tests {
 
     use super::*;
     use crate::error::ExceptionKind;
-    use crate::pool::testing::{gates, parallel_runtimes, runtimes};
     use crate::pool::{as_completed, wait, ReturnWhen};
     use crate::sched::Mode;
+    use crate::sync::testing::{gates, parallel_runtimes, runtimes};
 
     const SHORT: Duration = Duration::from_millis(20);
 
@@ -805,7 +805,7 @@ mod tests {
             }
             assert!(completed.next().is_none());
 
-            let (open, mut gates) = crate::pool::testing::gates(1);
+            let (open, mut gates) = crate::sync::testing::gates(1);
             let stuck = executor
                 .submit(gated(started.clone(), gates.remove(0), 0))
                 .unwrap();

@@ -678,8 +678,8 @@ mod tests {
 
     use super::*;
     use crate::error::{Error, ExceptionKind};
-    use crate::pool::testing::runtimes;
     use crate::sched::Mode;
+    use crate::sync::testing::runtimes;
     use crate::thread::ThreadOptions;
 
     const SHORT: Duration = Duration::from_millis(20);

@@ -185,34 +185,3 @@ pub(crate) fn spin_until(run: &PoolRun, done: impl Fn() -> bool) {
         }
     }
 }
-
-#[cfg(test)]
-pub(crate) mod testing {
-    use std::sync::mpsc::{channel, Receiver, Sender};
-
-    use crate::{Mode, Runtime};
-
-    /// Parallel, GIL, and a traced parallel run (which takes every observed slow path).
-    pub(crate) fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// Runs that allow a task to block on a test's gate. Under the GIL a task blocked on an OS
-    /// channel would keep the GIL, so choreographed tests run in parallel modes only.
-    pub(crate) fn parallel_runtimes() -> [Runtime; 2] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// `n` gates: a task waits on its receiver until the test sends on the matching sender.
-    /// Only tests choreograph with OS channels; core itself never waits like this.
-    pub(crate) fn gates(n: usize) -> (Vec<Sender<()>>, Vec<Receiver<()>>) {
-        (0..n).map(|_| channel()).unzip()
-    }
-}

@@ -735,8 +735,8 @@ mod tests {
 
     use super::*;
     use crate::error::ExceptionKind;
-    use crate::pool::testing::{gates, parallel_runtimes, runtimes};
     use crate::sched::Mode;
+    use crate::sync::testing::{gates, parallel_runtimes, runtimes};
     use crate::trace::EventKind;
 
     const SHORT: Duration = Duration::from_millis(20);

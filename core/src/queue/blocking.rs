@@ -390,8 +390,8 @@ mod tests {
 
     use super::*;
     use crate::error::{ExceptionKind, StopReason};
-    use crate::queue::test_support::{runtimes, spawn, wait_until};
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes_with_traced_gil, spawn, wait_until};
 
     const SHORT: Option<Duration> = Some(Duration::from_millis(10));
 
@@ -408,7 +408,7 @@ mod tests {
 
     #[test]
     fn queue_is_fifo() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Queue::new(&rt, 0);
             assert!(q.empty());
             for i in 0..10 {
@@ -423,7 +423,7 @@ mod tests {
 
     #[test]
     fn lifo_queue_is_lifo() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = LifoQueue::new(&rt, 0);
             for i in 0..10 {
                 q.put(i, None).unwrap();
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn priority_queue_gives_the_smallest_first() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = PriorityQueue::new(&rt, 0);
             for i in [5, 1, 8, 3, 1, 9, 0] {
                 q.put(i, None).unwrap();
@@ -471,7 +471,7 @@ mod tests {
 
     #[test]
     fn a_bounded_queue_fills_up() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Queue::new(&rt, 2);
             assert_eq!(q.maxsize(), 2);
             q.put('a', None).unwrap();
@@ -510,7 +510,7 @@ mod tests {
 
     #[test]
     fn getting_from_an_empty_queue_fails_or_times_out() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q: Queue<i32> = Queue::new(&rt, 0);
             assert_eq!(q.try_get(), Err(Error::QueueEmpty));
             assert_eq!(q.get(SHORT), Err(Error::QueueEmpty));
@@ -524,7 +524,7 @@ mod tests {
 
     #[test]
     fn a_putter_on_a_full_queue_waits_for_a_get() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(Queue::new(&rt, 1));
             q.put("first", None).unwrap();
             let putter = {
@@ -544,7 +544,7 @@ mod tests {
 
     #[test]
     fn a_getter_on_an_empty_queue_waits_for_a_put() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(LifoQueue::new(&rt, 0));
             let getters: Vec<_> = (0..2)
                 .map(|_| {
@@ -565,7 +565,7 @@ mod tests {
     /// only once every item was processed.
     #[test]
     fn join_waits_for_every_task_done() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             for maxsize in [0, 3] {
                 let q = Arc::new(Queue::new(&rt, maxsize));
                 let total = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -605,7 +605,7 @@ mod tests {
 
     #[test]
     fn join_blocks_until_the_last_task_done() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(Queue::new(&rt, 0));
             q.join().unwrap(); // nothing was ever put
             q.put(1, None).unwrap();
@@ -627,7 +627,7 @@ mod tests {
 
     #[test]
     fn too_many_task_done_calls_are_a_value_error() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Queue::new(&rt, 0);
             assert_eq!(q.task_done(), Err(Error::TaskDoneTooOften));
             q.put((), None).unwrap();
@@ -643,7 +643,7 @@ mod tests {
 
     #[test]
     fn shutdown_wakes_blocked_getters() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q: Arc<Queue<i32>> = Arc::new(Queue::new(&rt, 0));
             let getters: Vec<_> = (0..3)
                 .map(|i| {
@@ -667,7 +667,7 @@ mod tests {
 
     #[test]
     fn shutdown_wakes_blocked_putters_and_gives_their_items_back() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(Queue::new(&rt, 1));
             q.put(0, None).unwrap();
             let putters: Vec<_> = (1..=2)
@@ -694,7 +694,7 @@ mod tests {
 
     #[test]
     fn after_a_graceful_shutdown_getters_drain_the_queue() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Queue::new(&rt, 0);
             q.put(1, None).unwrap();
             q.put(2, None).unwrap();
@@ -718,7 +718,7 @@ mod tests {
 
     #[test]
     fn an_immediate_shutdown_drops_the_items_and_releases_joiners() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(Queue::new(&rt, 0));
             for i in 0..5 {
                 q.put(i, None).unwrap();
@@ -743,7 +743,7 @@ mod tests {
 
     #[test]
     fn an_immediate_shutdown_releases_joiners_at_once_when_nothing_is_in_progress() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(PriorityQueue::new(&rt, 2));
             q.put(2, None).unwrap();
             q.put(1, None).unwrap();
@@ -815,7 +815,7 @@ mod tests {
 
     #[test]
     fn every_item_is_delivered_exactly_once() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             for maxsize in [0, 1, 8] {
                 deliver_exactly_once::<Fifo<u64>>(&rt, maxsize);
                 deliver_exactly_once::<Lifo<u64>>(&rt, maxsize);
@@ -827,7 +827,7 @@ mod tests {
     /// Each consumer sees one producer's items in the order they were put.
     #[test]
     fn fifo_order_holds_per_producer_under_concurrency() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(Queue::new(&rt, 4));
             let producers: Vec<_> = (0..2u64)
                 .map(|p| {

@@ -175,8 +175,8 @@ mod tests {
 
     use super::*;
     use crate::error::StopReason;
-    use crate::queue::test_support::{runtimes, spawn, wait_until};
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes_with_traced_gil, spawn, wait_until};
 
     const SHORT: Option<Duration> = Some(Duration::from_millis(10));
 
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn items_come_out_in_put_order() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = SimpleQueue::new(&rt);
             assert!(q.empty());
             for i in 0..10 {
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn getting_from_an_empty_queue_fails_or_times_out() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q: SimpleQueue<i32> = SimpleQueue::new(&rt);
             assert_eq!(q.try_get(), Err(Error::QueueEmpty));
             assert_eq!(q.get(SHORT), Err(Error::QueueEmpty));
@@ -214,7 +214,7 @@ mod tests {
 
     #[test]
     fn a_getter_waits_for_a_put() {
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(SimpleQueue::new(&rt));
             let getter = {
                 let q = Arc::clone(&q);
@@ -232,7 +232,7 @@ mod tests {
         const PRODUCERS: u64 = 3;
         const CONSUMERS: usize = 3;
         const PER_PRODUCER: u64 = 2_000;
-        for rt in runtimes() {
+        for rt in runtimes_with_traced_gil() {
             let q = Arc::new(SimpleQueue::new(&rt));
             let consumers: Vec<_> = (0..CONSUMERS)
                 .map(|_| {

@@ -301,25 +301,11 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes, spawn, wait_until, Spawned};
     use crate::thread::ThreadOptions;
     use crate::ExceptionKind;
 
     const N: usize = 5;
-
-    fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
-    fn until(rt: &Runtime, done: impl Fn() -> bool) {
-        while !done() {
-            rt.sleep(Duration::from_millis(1)).unwrap();
-        }
-    }
 
     /// Runs `body(i)` on `n` threads and returns their results in thread order.
     fn run_threads<T: Send + 'static>(
@@ -328,27 +314,13 @@ mod tests {
         body: impl Fn(usize) -> T + Send + Sync + 'static,
     ) -> Vec<T> {
         let body = Arc::new(body);
-        let results = Arc::new(std::sync::Mutex::new(
-            (0..n).map(|_| None).collect::<Vec<_>>(),
-        ));
         let threads: Vec<_> = (0..n)
             .map(|i| {
-                let (body, results) = (body.clone(), results.clone());
-                rt.spawn(ThreadOptions::default(), move || {
-                    let result = body(i);
-                    results.lock().unwrap()[i] = Some(result);
-                })
-                .unwrap()
+                let body = body.clone();
+                spawn(rt, move || body(i))
             })
             .collect();
-        for t in threads {
-            t.join(None).unwrap();
-        }
-        let mut results = results.lock().unwrap();
-        results
-            .iter_mut()
-            .map(|result| result.take().unwrap())
-            .collect()
+        threads.into_iter().map(Spawned::join).collect()
     }
 
     fn barrier(rt: &Runtime, parties: usize) -> Arc<Barrier> {
@@ -502,7 +474,7 @@ mod tests {
                 .unwrap();
             (t, outcome)
         };
-        until(&rt, || barrier.n_waiting() == 1);
+        wait_until(&rt, || barrier.n_waiting() == 1);
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _ = barrier.wait(None);
         }));
@@ -557,7 +529,7 @@ mod tests {
                 let index = b.wait(None).unwrap();
                 let second = if index == N / 2 {
                     // Wait until the others are all in the second cycle.
-                    until(&thread_rt, || b.n_waiting() == N - 1);
+                    wait_until(&thread_rt, || b.n_waiting() == N - 1);
                     b.reset().unwrap();
                     None
                 } else {
@@ -623,7 +595,7 @@ mod tests {
                         .unwrap()
                     })
                     .collect();
-                until(&rt, || barrier.n_waiting() == 2);
+                wait_until(&rt, || barrier.n_waiting() == 2);
                 barrier.abort().unwrap();
                 // The broken waiters may or may not have left yet: either way, after the
                 // reset a full cycle passes.
@@ -685,7 +657,7 @@ mod tests {
                     let _ = b.wait(None);
                 })
                 .unwrap();
-            until(&rt, || lock(&barrier.state).waiters.len() == 1);
+            wait_until(&rt, || lock(&barrier.state).waiters.len() == 1);
             // It has not joined the draining cycle.
             assert_eq!(lock(&barrier.state).count, 1);
             {
@@ -695,7 +667,7 @@ mod tests {
                 state.phase = Phase::Filling;
                 state.waiters.notify_all(&rt);
             }
-            until(&rt, || barrier.n_waiting() == 1);
+            wait_until(&rt, || barrier.n_waiting() == 1);
             assert_eq!(barrier.wait(None), Ok(1));
             t.join(None).unwrap();
         }
@@ -748,7 +720,7 @@ mod tests {
                     *out.lock().unwrap() = Some(result);
                 })
                 .unwrap();
-            until(&rt, || lock(&barrier.state).waiters.len() == 1);
+            wait_until(&rt, || lock(&barrier.state).waiters.len() == 1);
             assert!(!barrier.broken());
             drop(ActionEnd {
                 barrier: &barrier,
@@ -793,7 +765,7 @@ mod tests {
                     done.store(1, Ordering::SeqCst);
                 })
                 .unwrap();
-            until(&rt, || lock(&barrier.state).waiters.len() == 1);
+            wait_until(&rt, || lock(&barrier.state).waiters.len() == 1);
             assert_eq!(aborted.load(Ordering::SeqCst), 0);
             assert!(!barrier.broken());
             gate.set();

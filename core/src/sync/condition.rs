@@ -291,16 +291,9 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes, wait_until};
     use crate::thread::ThreadOptions;
     use crate::ExceptionKind;
-
-    fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
 
     /// One condition of each flavour: on its default RLock, and on a plain Lock.
     fn conditions(rt: &Runtime) -> [Arc<Condition>; 2] {
@@ -308,13 +301,6 @@ mod tests {
             Arc::new(Condition::with_rlock(rt)),
             Arc::new(Condition::new(rt, Arc::new(Lock::new(rt)).into())),
         ]
-    }
-
-    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
-    fn until(rt: &Runtime, done: impl Fn() -> bool) {
-        while !done() {
-            rt.sleep(Duration::from_millis(1)).unwrap();
-        }
     }
 
     fn waiting(cond: &Condition) -> usize {
@@ -434,7 +420,7 @@ mod tests {
                         *out.lock().unwrap() = Some((notified, held));
                     })
                     .unwrap();
-                until(&rt, || waiting(&cond) == 1);
+                wait_until(&rt, || waiting(&cond) == 1);
                 // The waiter let go of the lock, so this does not block.
                 cond.acquire().unwrap();
                 cond.notify(1).unwrap();
@@ -471,7 +457,7 @@ mod tests {
                     }
                 })
                 .unwrap();
-            until(&rt, || waiting(&cond) == 1 && rlock.owner().is_none());
+            wait_until(&rt, || waiting(&cond) == 1 && rlock.owner().is_none());
             assert!(cond.try_acquire().unwrap());
             cond.notify_all().unwrap();
             cond.release().unwrap();
@@ -498,7 +484,7 @@ mod tests {
                             })
                             .unwrap();
                         // Queue them one by one, so that arrival order is known.
-                        until(&rt, || waiting(&cond) == i + 1);
+                        wait_until(&rt, || waiting(&cond) == i + 1);
                         t
                     })
                     .collect();
@@ -506,12 +492,12 @@ mod tests {
                 cond.acquire().unwrap();
                 cond.notify(1).unwrap();
                 cond.release().unwrap();
-                until(&rt, || woken() == 1);
+                wait_until(&rt, || woken() == 1);
                 assert_eq!(waiting(&cond), 4);
                 cond.acquire().unwrap();
                 cond.notify(3).unwrap();
                 cond.release().unwrap();
-                until(&rt, || woken() == 4);
+                wait_until(&rt, || woken() == 4);
                 assert_eq!(waiting(&cond), 1);
                 cond.acquire().unwrap();
                 // More than are waiting is fine.
@@ -552,7 +538,7 @@ mod tests {
                         .unwrap()
                     })
                     .collect();
-                until(&rt, || waiting(&cond) == 4);
+                wait_until(&rt, || waiting(&cond) == 4);
                 cond.acquire().unwrap();
                 cond.notify_all().unwrap();
                 cond.release().unwrap();
@@ -587,7 +573,7 @@ mod tests {
                     })
                     .collect();
                 for step in 1..=4 {
-                    until(&rt, || waiting(&cond) == 3);
+                    wait_until(&rt, || waiting(&cond) == 3);
                     cond.acquire().unwrap();
                     state.store(step, Ordering::SeqCst);
                     cond.notify_all().unwrap();

@@ -104,22 +104,8 @@ mod tests {
     use super::*;
     use crate::error::{Error, StopReason};
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes, spawn, wait_until};
     use crate::thread::ThreadOptions;
-
-    fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
-    fn until(rt: &Runtime, done: impl Fn() -> bool) {
-        while !done() {
-            rt.sleep(Duration::from_millis(1)).unwrap();
-        }
-    }
 
     fn waiting(event: &Event) -> usize {
         lock(&event.state).waiters.len()
@@ -188,7 +174,7 @@ mod tests {
         for rt in runtimes() {
             let event = Arc::new(Event::new(&rt));
             let (threads, woken) = waiters(&rt, &event, 5, None);
-            until(&rt, || waiting(&event) == 5);
+            wait_until(&rt, || waiting(&event) == 5);
             assert_eq!(woken.load(Ordering::SeqCst), 0);
             event.set();
             for t in threads {
@@ -203,7 +189,7 @@ mod tests {
         for rt in runtimes() {
             let event = Arc::new(Event::new(&rt));
             let (threads, woken) = waiters(&rt, &event, 5, Some(Duration::from_secs(3600)));
-            until(&rt, || waiting(&event) == 5);
+            wait_until(&rt, || waiting(&event) == 5);
             event.set();
             event.clear();
             for t in threads {
@@ -218,24 +204,11 @@ mod tests {
     fn stopping_the_run_interrupts_a_waiter() {
         for rt in runtimes() {
             let event = Arc::new(Event::new(&rt));
-            let outcome = Arc::new(std::sync::Mutex::new(None));
-            let (other, out) = (event.clone(), outcome.clone());
-            let t = rt
-                .spawn(ThreadOptions::default(), move || {
-                    *out.lock().unwrap() = Some(other.wait(None));
-                })
-                .unwrap();
-            until(&rt, || waiting(&event) == 1);
+            let other = event.clone();
+            let waiter = spawn(&rt, move || other.wait(None));
+            wait_until(&rt, || waiting(&event) == 1);
             rt.stop(StopReason::Requested);
-            // Every wait through the run fails from now on, so wait for the thread's result by
-            // polling, handing a GIL over when the waiter asks for it.
-            while outcome.lock().unwrap().is_none() {
-                rt.scheduler().yield_now(&rt.current()).unwrap();
-                std::thread::yield_now();
-            }
-            // Joining is a wait too: it may be refused now, unless the thread has already ended.
-            let _ = t.join(None);
-            let result = outcome.lock().unwrap().take().unwrap();
+            let result = waiter.join_after_stop(&rt);
             assert_eq!(result, Err(Error::Interrupted(StopReason::Requested)));
             assert_eq!(waiting(&event), 0);
         }

@@ -237,19 +237,12 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
+    use crate::sync::testing::runtimes;
     use crate::thread::ThreadOptions;
-
-    fn both_modes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
 
     #[test]
     fn acquire_release_and_locked() {
-        for rt in both_modes() {
+        for rt in runtimes() {
             let lock = Lock::new(&rt);
             assert!(!lock.locked());
             lock.acquire().unwrap();
@@ -264,7 +257,7 @@ mod tests {
 
     #[test]
     fn releasing_an_unlocked_lock_is_an_error() {
-        for rt in both_modes() {
+        for rt in runtimes() {
             let lock = Lock::new(&rt);
             assert_eq!(lock.release(), Err(Error::ReleaseUnlocked));
             assert_eq!(Error::ReleaseUnlocked.to_string(), "release unlocked lock");
@@ -273,7 +266,7 @@ mod tests {
 
     #[test]
     fn timeout_returns_false_while_held() {
-        for rt in both_modes() {
+        for rt in runtimes() {
             let lock = Lock::new(&rt);
             lock.acquire().unwrap();
             assert!(!lock
@@ -286,7 +279,7 @@ mod tests {
 
     #[test]
     fn another_thread_may_release() {
-        for rt in both_modes() {
+        for rt in runtimes() {
             let lock = Arc::new(Lock::new(&rt));
             lock.acquire().unwrap();
             let other = lock.clone();
@@ -302,7 +295,7 @@ mod tests {
 
     #[test]
     fn mutual_exclusion_under_contention() {
-        for rt in both_modes() {
+        for rt in runtimes() {
             let lock = Arc::new(Lock::new(&rt));
             let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
             let threads: Vec<_> = (0..4)

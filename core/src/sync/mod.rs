@@ -15,6 +15,8 @@ mod event;
 mod lock;
 mod rlock;
 mod semaphore;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod wait_list;
 
 pub use barrier::Barrier;

@@ -215,23 +215,9 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes, spawn, wait_until};
     use crate::sync::Event;
     use crate::thread::ThreadOptions;
-
-    fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
-    fn until(rt: &Runtime, done: impl Fn() -> bool) {
-        while !done() {
-            rt.sleep(Duration::from_millis(1)).unwrap();
-        }
-    }
 
     fn waiting(rlock: &RLock) -> usize {
         lock(&rlock.state).waiters.len()
@@ -239,16 +225,7 @@ mod tests {
 
     /// Runs `body` on a new thread of `rt` and returns its result once it has finished.
     fn on_thread<T: Send + 'static>(rt: &Runtime, body: impl FnOnce() -> T + Send + 'static) -> T {
-        let slot = Arc::new(std::sync::Mutex::new(None));
-        let out = slot.clone();
-        let t = rt
-            .spawn(ThreadOptions::default(), move || {
-                *out.lock().unwrap() = Some(body());
-            })
-            .unwrap();
-        t.join(None).unwrap();
-        let result = slot.lock().unwrap().take();
-        result.unwrap()
+        spawn(rt, body).join()
     }
 
     #[test]
@@ -330,7 +307,7 @@ mod tests {
                     other.release().unwrap();
                 })
                 .unwrap();
-            until(&rt, || waiting(&lock) == 1);
+            wait_until(&rt, || waiting(&lock) == 1);
             lock.release().unwrap();
             // Still held once: the waiter cannot have it yet.
             assert!(!acquired.is_set());

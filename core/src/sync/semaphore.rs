@@ -192,24 +192,10 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
+    use crate::sync::testing::{runtimes, wait_until};
     use crate::sync::Event;
     use crate::thread::ThreadOptions;
     use crate::ExceptionKind;
-
-    fn runtimes() -> [Runtime; 3] {
-        [
-            Runtime::new(Mode::Parallel),
-            Runtime::new(Mode::gil()),
-            Runtime::builder(Mode::Parallel).trace(true).build(),
-        ]
-    }
-
-    /// Polls `done` until it holds, sleeping through the run so that a GIL is let go meanwhile.
-    fn until(rt: &Runtime, done: impl Fn() -> bool) {
-        while !done() {
-            rt.sleep(Duration::from_millis(1)).unwrap();
-        }
-    }
 
     fn waiting(counter: &Counter) -> usize {
         lock(&counter.state).waiters.len()
@@ -321,7 +307,7 @@ mod tests {
                     flag.set();
                 })
                 .unwrap();
-            until(&rt, || waiting(&sem.0) == 1);
+            wait_until(&rt, || waiting(&sem.0) == 1);
             assert!(!done.is_set());
             sem.release().unwrap();
             t.join(None).unwrap();
@@ -345,9 +331,9 @@ mod tests {
                     .unwrap()
                 })
                 .collect();
-            until(&rt, || waiting(&sem.0) == 5);
+            wait_until(&rt, || waiting(&sem.0) == 5);
             sem.release_n(3).unwrap();
-            until(&rt, || passed.load(Ordering::SeqCst) == 3);
+            wait_until(&rt, || passed.load(Ordering::SeqCst) == 3);
             // The other two are still blocked, and every unit was taken.
             assert_eq!(waiting(&sem.0), 2);
             assert_eq!(sem.value(), 0);
