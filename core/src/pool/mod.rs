@@ -37,6 +37,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::runtime::Runtime;
+use crate::sync::spin::{self, Backoff};
 use crate::util::panic_message;
 
 /// Runs once on each worker thread before it takes any work.
@@ -163,25 +164,15 @@ pub(crate) fn run_reporting_panics(rt: &Runtime, what: &str, body: impl FnOnce()
 /// cores: the thread that will make the condition true needs one). A burst of tiny tasks would
 /// otherwise pay a park and an unpark (two system calls) per task, in the worker waiting for
 /// work and in the thread waiting for results.
-const SPIN_ROUNDS: u32 = 6;
-const YIELD_ROUNDS: u32 = 4;
+const SPIN: Backoff = Backoff {
+    spin_rounds: 6,
+    yield_rounds: 4,
+};
 
 /// Spins briefly until `done()`; only when the scheduler says spinning helps (threads truly
 /// running side by side). The caller re-checks its condition under its lock either way.
 pub(crate) fn spin_until(run: &PoolRun, done: impl Fn() -> bool) {
-    if !run.spin {
-        return;
-    }
-    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
-        if round < SPIN_ROUNDS {
-            for _ in 0..(1u32 << round) {
-                std::hint::spin_loop();
-            }
-        } else {
-            std::thread::yield_now();
-        }
-        if done() {
-            return;
-        }
+    if run.spin {
+        spin::spin_until(SPIN, done);
     }
 }

@@ -13,11 +13,12 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::store::{Fifo, Lifo, Priority, Store};
-use super::{scheduling_point, should_spin, spin_until, PutError};
+use super::{scheduling_point, should_spin, PutError, SPIN};
 use crate::error::{Error, Result};
 use crate::object_id::ObjectId;
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
+use crate::sync::spin::spin_until;
 use crate::sync::wait_list::{wait_on, WaitList};
 use crate::sync::{deadline, expired};
 use crate::thread::ThreadRef;
@@ -248,7 +249,7 @@ impl<T, S: Store<T>> BlockingQueue<T, S> {
         let deadline = deadline(&self.rt, timeout);
         if should_spin(&self.rt, timeout) {
             drop(state);
-            spin_until(|| self.qsize() < self.maxsize);
+            spin_until(SPIN, || self.qsize() < self.maxsize);
             state = lock(&self.state);
             if state.shut_down {
                 return Err(Error::QueueShutDown);
@@ -319,7 +320,7 @@ impl<T, S: Store<T>> BlockingQueue<T, S> {
         let deadline = deadline(&self.rt, timeout);
         if should_spin(&self.rt, timeout) {
             drop(state);
-            spin_until(|| self.qsize() > 0);
+            spin_until(SPIN, || self.qsize() > 0);
             state = lock(&self.state);
             if let Some(item) = state.items.pop() {
                 return Ok((state, item));

@@ -62,6 +62,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
+use crate::sync::spin::Backoff;
 use crate::thread::ThreadRef;
 
 /// A put that failed, with the item it did not put.
@@ -123,7 +124,7 @@ fn observed_point(rt: &Runtime) -> Result<ThreadRef> {
     Ok(me)
 }
 
-/// Whether a put or get that is about to park should first spin a while with [`spin_until`].
+/// Whether a put or get that is about to park should first spin a while (with [`SPIN`]).
 ///
 /// Only when threads truly run in parallel: the other side is then often a few microseconds
 /// away, while a park/unpark pair costs two system calls and a wake-up latency. Never when the
@@ -136,29 +137,7 @@ fn should_spin(rt: &Runtime, timeout: Option<Duration>) -> bool {
 
 /// Rounds of exponential back-off (1, 2, 4, ... spin-loop hints), then CPU yields, before a
 /// put or get parks; crossbeam-channel's `Backoff` has the same two phases.
-const SPIN_ROUNDS: u32 = 7;
-const YIELD_ROUNDS: u32 = 4;
-
-/// Spins, with no lock held, until `ready()` or the rounds run out; the caller re-checks under
-/// its lock either way, since `ready` only reads a lock-free hint.
-///
-/// The yields are not waits (nothing is waited for, and they are no-ops on wasm), so they do
-/// not bypass the scheduler; they only let a descheduled partner thread run on a machine with
-/// more threads than cores, which spinning alone cannot.
-#[cold]
-fn spin_until(ready: impl Fn() -> bool) {
-    for round in 0..SPIN_ROUNDS {
-        if ready() {
-            return;
-        }
-        for _ in 0..(1u32 << round) {
-            std::hint::spin_loop();
-        }
-    }
-    for _ in 0..YIELD_ROUNDS {
-        if ready() {
-            return;
-        }
-        std::thread::yield_now();
-    }
-}
+const SPIN: Backoff = Backoff {
+    spin_rounds: 7,
+    yield_rounds: 4,
+};

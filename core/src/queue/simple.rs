@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::{scheduling_point, should_spin, spin_until, PutError};
+use super::{scheduling_point, should_spin, PutError, SPIN};
 use crate::error::{Error, Result};
 use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
+use crate::sync::spin::spin_until;
 use crate::sync::wait_list::{wait_on, WaitList};
 use crate::sync::{deadline, expired};
 use crate::thread::ThreadRef;
@@ -123,7 +124,7 @@ impl<T> SimpleQueue<T> {
         let deadline = deadline(&self.rt, timeout);
         if should_spin(&self.rt, timeout) {
             drop(state);
-            spin_until(|| self.qsize() > 0);
+            spin_until(SPIN, || self.qsize() > 0);
             state = lock(&self.state);
             if let Some(item) = state.items.pop_front() {
                 return Ok((state, item));

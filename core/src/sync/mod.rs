@@ -15,6 +15,7 @@ mod event;
 mod lock;
 mod rlock;
 mod semaphore;
+pub(crate) mod spin;
 #[cfg(test)]
 pub(crate) mod testing;
 pub(crate) mod wait_list;
