@@ -11,12 +11,12 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::future::{Future, FutureCore, HasCore};
-use super::{run_reporting_panics, run_task, spin_until, FutureError, Initializer, MapFn, PoolRun};
+use super::job_queue::JobQueue;
+use super::{run_reporting_panics, run_task, run_traced, FutureError, Initializer, MapFn, PoolRun};
 use crate::error::{Error, Result};
 use crate::object_id::{ObjectId, ObjectKind};
 use crate::platform;
@@ -26,7 +26,6 @@ use crate::sync::deadline;
 use crate::sync::wait_list::{wait_on, WaitList};
 use crate::thread::{ThreadOptions, ThreadRef};
 use crate::time::Time;
-use crate::trace::EventKind;
 use crate::util::lock;
 
 /// How to make an [`Executor`]: `ThreadPoolExecutor(max_workers, thread_name_prefix,
@@ -81,11 +80,7 @@ where
         let Some(body) = lock(&self.body).take() else {
             return false;
         };
-        let outcome = match run_task(body) {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(FutureError::Task(error)),
-            Err(panicked) => Err(FutureError::Core(panicked)),
-        };
+        let outcome = run_task(body, FutureError::Task);
         let ok = outcome.is_ok();
         Future::from_holder(self).complete(outcome);
         ok
@@ -112,14 +107,11 @@ struct ExecShared {
     prefix: String,
     max_workers: usize,
     initializer: Option<Initializer>,
-    state: Mutex<ExecState>,
-    /// `state.items.len()`, written under the lock, read without it by spinning workers.
-    queued: AtomicUsize,
+    /// The work items and idle workers, under one mutex with the rest of the executor's state.
+    queue: JobQueue<Arc<dyn WorkItem>, ExecState>,
 }
 
 struct ExecState {
-    items: VecDeque<Arc<dyn WorkItem>>,
-    idle_workers: WaitList,
     shutdown: bool,
     /// The run is ending (CPython's global `_shutdown`).
     run_ending: bool,
@@ -144,47 +136,18 @@ impl ExecShared {
     /// The next item for a worker; `None` when it should exit: the queue is empty and the
     /// executor shut down (queued work is finished first, as in CPython).
     fn next_item(&self) -> Option<Arc<dyn WorkItem>> {
-        let mut state = lock(&self.state);
-        let mut may_spin = true;
-        loop {
-            if let Some(item) = state.items.pop_front() {
-                self.queued.store(state.items.len(), Ordering::Relaxed);
-                return Some(item);
-            }
-            if state.shutdown || state.run_ending || state.broken {
-                return None;
-            }
-            if std::mem::take(&mut may_spin) {
-                drop(state);
-                spin_until(&self.run, || self.queued.load(Ordering::Relaxed) > 0);
-                state = lock(&self.state);
-                continue;
-            }
-            match wait_on(
-                &self.run.rt,
-                &self.state,
-                state,
-                |state| &mut state.idle_workers,
-                None,
-                self.waiting_for(),
-            ) {
-                Ok((next, _)) => {
-                    state = next;
-                    may_spin = true;
-                }
-                Err(_) => return None,
-            }
-        }
+        self.queue.next(&self.run, self.id, |exec| {
+            exec.shutdown || exec.run_ending || exec.broken
+        })
     }
 
     /// CPython's `_initializer_failed`: no more work, and queued work fails.
     fn break_pool(&self) {
         let failed = {
-            let mut state = lock(&self.state);
-            state.broken = true;
-            state.idle_workers.notify_all(&self.run.rt);
-            self.queued.store(0, Ordering::Relaxed);
-            std::mem::take(&mut state.items)
+            let mut state = self.queue.lock();
+            state.pool.broken = true;
+            state.wake_idle_workers(&self.run.rt);
+            self.queue.take_all(&mut state)
         };
         for item in failed {
             item.fail(Error::BrokenThreadPool);
@@ -201,24 +164,21 @@ impl ExecShared {
             daemon: Some(false),
         };
         let spawned = self.run.rt.spawn(options, move || work(shared));
-        let mut state = lock(&self.state);
-        state.spawning = state.spawning.saturating_sub(1);
-        if state.spawning == 0 {
-            state.spawn_waiters.notify_all(&self.run.rt);
+        let mut state = self.queue.lock();
+        let exec = &mut state.pool;
+        exec.spawning = exec.spawning.saturating_sub(1);
+        if exec.spawning == 0 {
+            exec.spawn_waiters.notify_all(&self.run.rt);
         }
         match spawned {
             Ok(thread) => {
-                state.threads.push(thread);
+                exec.threads.push(thread);
                 Ok(())
             }
             Err(err) => {
-                state.thread_count = state.thread_count.saturating_sub(1);
-                match state.items.iter().position(|queued| queued.key() == item) {
-                    Some(index) => {
-                        state.items.remove(index);
-                        self.queued.store(state.items.len(), Ordering::Relaxed);
-                        Err(err)
-                    }
+                exec.thread_count = exec.thread_count.saturating_sub(1);
+                match self.queue.remove(&mut state, |queued| queued.key() == item) {
+                    Some(_) => Err(err),
                     // A running worker took it: it will run, so the submit succeeded.
                     None => Ok(()),
                 }
@@ -229,19 +189,19 @@ impl ExecShared {
     /// Waits for every thread this executor started (including ones still being started).
     fn join_threads(&self) -> Result<()> {
         let threads = {
-            let mut state = lock(&self.state);
-            while state.spawning > 0 {
+            let mut state = self.queue.lock();
+            while state.pool.spawning > 0 {
                 state = wait_on(
                     &self.run.rt,
-                    &self.state,
+                    self.queue.mutex(),
                     state,
-                    |state| &mut state.spawn_waiters,
+                    |state| &mut state.pool.spawn_waiters,
                     None,
                     self.waiting_for(),
                 )?
                 .0;
             }
-            state.threads.clone()
+            state.pool.threads.clone()
         };
         for thread in threads {
             thread.join(None)?;
@@ -264,18 +224,7 @@ fn work(shared: Arc<ExecShared>) {
         if !item.start() {
             continue;
         }
-        match &traced_as {
-            None => {
-                item.run();
-            }
-            Some(me) => {
-                let task = rt.next_task_number();
-                let pool = shared.id;
-                rt.record_for(me, || EventKind::TaskStart { pool, task });
-                let ok = item.run();
-                rt.record_for(me, || EventKind::TaskEnd { pool, task, ok });
-            }
-        }
+        run_traced(rt, traced_as.as_ref(), shared.id, || item.run());
     }
 }
 
@@ -305,9 +254,7 @@ impl Executor {
             prefix,
             max_workers,
             initializer: options.initializer,
-            state: Mutex::new(ExecState {
-                items: VecDeque::new(),
-                idle_workers: WaitList::default(),
+            queue: JobQueue::new(ExecState {
                 shutdown: false,
                 run_ending: false,
                 broken: false,
@@ -316,15 +263,14 @@ impl Executor {
                 spawning: 0,
                 spawn_waiters: WaitList::default(),
             }),
-            queued: AtomicUsize::new(0),
         });
         let weak = Arc::downgrade(&shared);
         rt.at_exit(move || {
             if let Some(shared) = weak.upgrade() {
                 {
-                    let mut state = lock(&shared.state);
-                    state.run_ending = true;
-                    state.idle_workers.notify_all(&shared.run.rt);
+                    let mut state = shared.queue.lock();
+                    state.pool.run_ending = true;
+                    state.wake_idle_workers(&shared.run.rt);
                 }
                 // Nothing is left to report an error to at the end of the run.
                 let _ = shared.join_threads();
@@ -344,7 +290,7 @@ impl Executor {
 
     /// The threads started so far, in start order.
     pub fn threads(&self) -> Vec<ThreadRef> {
-        lock(&self.shared.state).threads.clone()
+        self.shared.queue.lock().pool.threads.clone()
     }
 
     /// Schedules `f` and returns its future. Fails with [`Error::ExecutorShutDown`] after
@@ -364,24 +310,24 @@ impl Executor {
         });
         let future = Future::from_holder(Arc::clone(&task) as Arc<dyn HasCore<T, E>>);
         let new_thread = {
-            let mut state = lock(&shared.state);
-            if state.broken {
+            let mut state = shared.queue.lock();
+            if state.pool.broken {
                 return Err(Error::BrokenThreadPool);
             }
-            if state.shutdown {
+            if state.pool.shutdown {
                 return Err(Error::ExecutorShutDown);
             }
-            if state.run_ending {
+            if state.pool.run_ending {
                 return Err(Error::InterpreterShutDown);
             }
-            state.items.push_back(task);
-            shared.queued.store(state.items.len(), Ordering::Relaxed);
-            if state.idle_workers.notify_one(&shared.run.rt) {
+            let woke_idle = shared.queue.push(&mut state, &shared.run.rt, task);
+            let exec = &mut state.pool;
+            if woke_idle {
                 None
-            } else if state.thread_count < shared.max_workers {
-                let n = state.thread_count;
-                state.thread_count += 1;
-                state.spawning += 1;
+            } else if exec.thread_count < shared.max_workers {
+                let n = exec.thread_count;
+                exec.thread_count += 1;
+                exec.spawning += 1;
                 Some(n)
             } else {
                 None
@@ -430,12 +376,11 @@ impl Executor {
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) -> Result<()> {
         let shared = &self.shared;
         let cancelled = {
-            let mut state = lock(&shared.state);
-            state.shutdown = true;
-            state.idle_workers.notify_all(&shared.run.rt);
+            let mut state = shared.queue.lock();
+            state.pool.shutdown = true;
+            state.wake_idle_workers(&shared.run.rt);
             if cancel_futures {
-                shared.queued.store(0, Ordering::Relaxed);
-                std::mem::take(&mut state.items)
+                shared.queue.take_all(&mut state)
             } else {
                 VecDeque::new()
             }
@@ -453,22 +398,22 @@ impl Executor {
 impl Drop for Executor {
     /// CPython's workers notice a collected executor and exit once the queue is empty.
     fn drop(&mut self) {
-        let mut state = lock(&self.shared.state);
-        state.shutdown = true;
-        state.idle_workers.notify_all(&self.shared.run.rt);
+        let mut state = self.shared.queue.lock();
+        state.pool.shutdown = true;
+        state.wake_idle_workers(&self.shared.run.rt);
     }
 }
 
 impl fmt::Debug for Executor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.shared.state);
+        let state = self.shared.queue.lock();
         f.debug_struct("Executor")
             .field("id", &self.shared.id)
             .field("prefix", &self.shared.prefix)
             .field("max_workers", &self.shared.max_workers)
-            .field("threads", &state.threads.len())
-            .field("queued", &state.items.len())
-            .field("shutdown", &state.shutdown)
+            .field("threads", &state.pool.threads.len())
+            .field("queued", &state.queued())
+            .field("shutdown", &state.pool.shutdown)
             .finish()
     }
 }
@@ -517,13 +462,14 @@ impl<T, E> Drop for ExecutorMap<T, E> {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
-    use std::sync::mpsc::{channel, Receiver};
+    use std::sync::mpsc::{channel, Receiver, Sender};
 
     use super::*;
     use crate::error::ExceptionKind;
     use crate::pool::{as_completed, wait, ReturnWhen};
     use crate::sched::Mode;
     use crate::sync::testing::{gates, parallel_runtimes, runtimes};
+    use crate::trace::EventKind;
 
     const SHORT: Duration = Duration::from_millis(20);
 
@@ -540,7 +486,7 @@ mod tests {
 
     /// A task that says it started, then waits for its gate.
     fn gated(
-        started: std::sync::mpsc::Sender<()>,
+        started: Sender<()>,
         gate: Receiver<()>,
         value: i32,
     ) -> impl FnOnce() -> Result<i32, String> + Send + 'static {
@@ -549,6 +495,35 @@ mod tests {
             gate.recv().unwrap();
             Ok(value)
         }
+    }
+
+    /// Submits one gated task per gate, each valued by its gate's index.
+    fn submit_gated(
+        executor: &Executor,
+        started: &Sender<()>,
+        gates: Vec<Receiver<()>>,
+    ) -> Vec<Future<i32, String>> {
+        gates
+            .into_iter()
+            .enumerate()
+            .map(|(i, gate)| {
+                executor
+                    .submit(gated(started.clone(), gate, i as i32))
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    /// Submits a gated task of `value` and waits until a worker runs it; it finishes once the
+    /// returned gate is opened.
+    fn running_gated(executor: &Executor, value: i32) -> (Future<i32, String>, Sender<()>) {
+        let (mut open, mut gates) = gates(1);
+        let (started, has_started) = channel();
+        let future = executor
+            .submit(gated(started, gates.remove(0), value))
+            .unwrap();
+        has_started.recv().unwrap();
+        (future, open.remove(0))
     }
 
     #[test]
@@ -640,15 +615,7 @@ mod tests {
             let executor = executor(&rt, 2);
             let (open, gates) = gates(3);
             let (started, has_started) = channel();
-            let futures: Vec<_> = gates
-                .into_iter()
-                .enumerate()
-                .map(|(i, gate)| {
-                    executor
-                        .submit(gated(started.clone(), gate, i as i32))
-                        .unwrap()
-                })
-                .collect();
+            let futures = submit_gated(&executor, &started, gates);
             has_started.recv().unwrap();
             has_started.recv().unwrap();
             let names: Vec<String> = executor.threads().iter().map(ThreadRef::name).collect();
@@ -685,10 +652,7 @@ mod tests {
     fn a_pending_future_can_be_cancelled_and_its_task_never_runs() {
         for rt in parallel_runtimes() {
             let executor = executor(&rt, 1);
-            let (open, mut gates) = gates(1);
-            let (started, has_started) = channel();
-            let running = executor.submit(gated(started, gates.remove(0), 1)).unwrap();
-            has_started.recv().unwrap();
+            let (running, open) = running_gated(&executor, 1);
             let ran = Arc::new(AtomicBool::new(false));
             let flag = Arc::clone(&ran);
             let pending = executor
@@ -703,7 +667,7 @@ mod tests {
             assert!(pending.cancel());
             assert!(pending.cancelled() && pending.done());
             assert_eq!(pending.result(None), Err(FutureError::Cancelled));
-            open[0].send(()).unwrap();
+            open.send(()).unwrap();
             assert_eq!(running.result(None), Ok(1));
             executor.shutdown(true, false).unwrap();
             assert!(!ran.load(AtomicOrdering::SeqCst));
@@ -714,10 +678,7 @@ mod tests {
     fn shutdown_with_cancel_futures_cancels_what_is_queued() {
         for rt in parallel_runtimes() {
             let executor = executor(&rt, 1);
-            let (open, mut gates) = gates(1);
-            let (started, has_started) = channel();
-            let running = executor.submit(gated(started, gates.remove(0), 1)).unwrap();
-            has_started.recv().unwrap();
+            let (running, open) = running_gated(&executor, 1);
             let queued: Vec<_> = (0..3)
                 .map(|i| executor.submit(move || Ok::<_, String>(i)).unwrap())
                 .collect();
@@ -727,7 +688,7 @@ mod tests {
                 executor.submit(|| Ok::<_, String>(0)).unwrap_err(),
                 Error::ExecutorShutDown
             );
-            open[0].send(()).unwrap();
+            open.send(()).unwrap();
             executor.shutdown(true, false).unwrap();
             assert_eq!(running.result(None), Ok(1));
             assert!(!executor.threads()[0].is_alive());
@@ -779,15 +740,7 @@ mod tests {
             let executor = executor(&rt, 4);
             let (open, gates) = gates(3);
             let (started, has_started) = channel();
-            let gated_futures: Vec<_> = gates
-                .into_iter()
-                .enumerate()
-                .map(|(i, gate)| {
-                    executor
-                        .submit(gated(started.clone(), gate, i as i32))
-                        .unwrap()
-                })
-                .collect();
+            let gated_futures = submit_gated(&executor, &started, gates);
             let finished = executor.submit(|| Ok::<_, String>(9)).unwrap();
             finished.result(None).unwrap();
             for _ in 0..3 {
@@ -879,29 +832,23 @@ mod tests {
         for rt in parallel_runtimes() {
             let executor = executor(&rt, 1);
             let seen = Arc::new(Mutex::new(Vec::new()));
-            let (open, mut gates) = gates(1);
-            let (started, has_started) = channel();
-            let future = executor.submit(gated(started, gates.remove(0), 5)).unwrap();
-            has_started.recv().unwrap();
-            let (record, run) = (Arc::clone(&seen), rt.clone());
-            future.add_done_callback(Box::new(move |done: &Future<i32, String>| {
-                record.lock().unwrap().push(format!(
-                    "{:?} on {}",
-                    done.result(None),
-                    run.current().name()
-                ))
-            }));
-            open[0].send(()).unwrap();
+            let (future, open) = running_gated(&executor, 5);
+            // Records the future's result and the thread the callback runs on.
+            let recorder = || {
+                let (record, run) = (Arc::clone(&seen), rt.clone());
+                Box::new(move |done: &Future<i32, String>| {
+                    record.lock().unwrap().push(format!(
+                        "{:?} on {}",
+                        done.result(None),
+                        run.current().name()
+                    ))
+                })
+            };
+            future.add_done_callback(recorder());
+            open.send(()).unwrap();
             future.result(None).unwrap();
             executor.shutdown(true, false).unwrap();
-            let (record, run) = (Arc::clone(&seen), rt.clone());
-            future.add_done_callback(Box::new(move |done: &Future<i32, String>| {
-                record.lock().unwrap().push(format!(
-                    "{:?} on {}",
-                    done.result(None),
-                    run.current().name()
-                ))
-            }));
+            future.add_done_callback(recorder());
             assert_eq!(
                 *seen.lock().unwrap(),
                 ["Ok(5) on ThreadPoolExecutor-0_0", "Ok(5) on MainThread"]
@@ -914,12 +861,9 @@ mod tests {
         let rt = Runtime::new(Mode::Parallel);
         rt.set_excepthook(|_| {});
         let executor = executor(&rt, 1);
-        let (open, mut gates) = gates(1);
-        let (started, has_started) = channel();
-        let future = executor.submit(gated(started, gates.remove(0), 1)).unwrap();
-        has_started.recv().unwrap();
+        let (future, open) = running_gated(&executor, 1);
         future.add_done_callback(Box::new(|_: &Future<i32, String>| panic!("callback broke")));
-        open[0].send(()).unwrap();
+        open.send(()).unwrap();
         assert_eq!(future.result(None), Ok(1));
         assert_eq!(
             executor.submit(|| Ok::<_, String>(2)).unwrap().result(None),
@@ -1015,10 +959,7 @@ mod tests {
     fn dropping_a_map_early_cancels_what_it_did_not_reach() {
         let rt = Runtime::new(Mode::Parallel);
         let executor = executor(&rt, 1);
-        let (open, mut gates) = gates(1);
-        let (started, has_started) = channel();
-        let blocker = executor.submit(gated(started, gates.remove(0), 0)).unwrap();
-        has_started.recv().unwrap();
+        let (blocker, open) = running_gated(&executor, 0);
         let ran = Arc::new(AtomicUsize::new(0));
         let count = Arc::clone(&ran);
         let func: MapFn<i32, i32, String> = Arc::new(move |x| {
@@ -1026,7 +967,7 @@ mod tests {
             Ok(x)
         });
         drop(executor.map(func, vec![1, 2, 3], None).unwrap());
-        open[0].send(()).unwrap();
+        open.send(()).unwrap();
         assert_eq!(blocker.result(None), Ok(0));
         executor.shutdown(true, false).unwrap();
         assert_eq!(ran.load(AtomicOrdering::SeqCst), 0);

@@ -22,6 +22,7 @@
 mod async_result;
 mod executor;
 mod future;
+mod job_queue;
 mod thread_pool;
 
 pub use async_result::{AsyncResult, IMap};
@@ -36,8 +37,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::object_id::ObjectId;
 use crate::runtime::Runtime;
 use crate::sync::spin::{self, Backoff};
+use crate::thread::ThreadRef;
+use crate::trace::EventKind;
 use crate::util::panic_message;
 
 /// Runs once on each worker thread before it takes any work.
@@ -139,10 +143,42 @@ impl PoolRun {
     }
 }
 
-/// Runs a task body; a panic becomes [`Error::WorkerPanicked`] instead of unwinding the worker.
-pub(crate) fn run_task<R>(body: impl FnOnce() -> R) -> Result<R, Error> {
-    catch_unwind(AssertUnwindSafe(body))
-        .map_err(|payload| Error::WorkerPanicked(panic_message(payload.as_ref())))
+/// Runs a task body and gives its outcome: its value, its own error wrapped by `task_error`,
+/// or, when it panicked, the core error [`Error::WorkerPanicked`] instead of unwinding the
+/// worker.
+pub(crate) fn run_task<T, E, X: From<Error>>(
+    body: impl FnOnce() -> Result<T, E>,
+    task_error: impl FnOnce(E) -> X,
+) -> Result<T, X> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(task_error(error)),
+        Err(payload) => Err(X::from(Error::WorkerPanicked(panic_message(
+            payload.as_ref(),
+        )))),
+    }
+}
+
+/// Runs one job on a worker. `traced_as` is the worker when the run is observed (looked up once
+/// per worker: the unobserved path must not pay for `current()` per task); the job is then
+/// recorded as a task of `pool`, with whether it succeeded, which `job` returns.
+pub(crate) fn run_traced(
+    rt: &Runtime,
+    traced_as: Option<&ThreadRef>,
+    pool: ObjectId,
+    job: impl FnOnce() -> bool,
+) {
+    match traced_as {
+        None => {
+            job();
+        }
+        Some(me) => {
+            let task = rt.next_task_number();
+            rt.record_for(me, || EventKind::TaskStart { pool, task });
+            let ok = job();
+            rt.record_for(me, || EventKind::TaskEnd { pool, task, ok });
+        }
+    }
 }
 
 /// Runs learner-supplied glue (a callback, an initializer) whose panic must not take the calling

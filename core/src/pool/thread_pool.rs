@@ -12,12 +12,12 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::async_result::{ChunkSink, HasCell, IMap, MapCollector, ResultCell};
+use super::job_queue::{JobQueue, QueueGuard};
 use super::{
-    run_reporting_panics, run_task, spin_until, AsyncResult, Callback, ErrorCallback, Initializer,
+    run_reporting_panics, run_task, run_traced, AsyncResult, Callback, ErrorCallback, Initializer,
     MapFn, PoolError, PoolRun,
 };
 use crate::error::{Error, Result};
@@ -27,7 +27,6 @@ use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
 use crate::thread::{ThreadOptions, ThreadRef};
-use crate::trace::EventKind;
 use crate::util::lock;
 
 /// How to make a [`ThreadPool`]: `ThreadPool(processes=None, initializer=None)`.
@@ -65,15 +64,12 @@ type Completion = Box<dyn FnOnce() + Send>;
 pub(crate) struct PoolShared {
     run: Arc<PoolRun>,
     id: ObjectId,
-    state: Mutex<PoolState>,
-    /// `state.jobs.len()`, written under the lock, read without it by spinning workers.
-    queued: AtomicUsize,
+    /// The jobs and idle workers, under one mutex with the rest of the pool's state.
+    queue: JobQueue<Arc<dyn Job>, PoolState>,
 }
 
 struct PoolState {
     status: Status,
-    jobs: VecDeque<Arc<dyn Job>>,
-    idle_workers: WaitList,
     completions: VecDeque<Completion>,
     handler_waiting: WaitList,
     workers_alive: usize,
@@ -88,88 +84,57 @@ impl PoolShared {
         }
     }
 
-    fn check_running(&self) -> Result<()> {
-        match lock(&self.state).status {
-            Status::Running => Ok(()),
+    /// The locked state, if the pool still takes work.
+    fn lock_running(&self) -> Result<QueueGuard<'_, Arc<dyn Job>, PoolState>> {
+        let state = self.queue.lock();
+        match state.pool.status {
+            Status::Running => Ok(state),
             _ => Err(Error::PoolNotRunning),
         }
     }
 
+    fn check_running(&self) -> Result<()> {
+        self.lock_running().map(drop)
+    }
+
     fn submit(&self, job: Arc<dyn Job>) -> Result<()> {
-        let mut state = lock(&self.state);
-        if state.status != Status::Running {
-            return Err(Error::PoolNotRunning);
-        }
-        state.jobs.push_back(job);
-        self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        // A no-op when every worker is busy: one of them will find the job when it finishes.
-        state.idle_workers.notify_one(&self.run.rt);
+        let mut state = self.lock_running()?;
+        // No worker is woken when every one is busy: one of them will find the job when it
+        // finishes.
+        self.queue.push(&mut state, &self.run.rt, job);
         Ok(())
     }
 
     fn submit_all(&self, jobs: Vec<Arc<dyn Job>>) -> Result<()> {
-        let mut state = lock(&self.state);
-        if state.status != Status::Running {
-            return Err(Error::PoolNotRunning);
-        }
-        let count = jobs.len();
-        state.jobs.extend(jobs);
-        self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        state.idle_workers.notify(&self.run.rt, count);
+        let mut state = self.lock_running()?;
+        self.queue.push_all(&mut state, &self.run.rt, jobs);
         Ok(())
     }
 
-    /// The next job for a worker; `None` when the worker should exit.
+    /// The next job for a worker; `None` when the worker should exit: the queue is empty and
+    /// the pool closed, or the pool terminated.
     fn next_job(&self) -> Option<Arc<dyn Job>> {
-        let mut state = lock(&self.state);
-        let mut may_spin = true;
-        loop {
-            if let Some(job) = state.jobs.pop_front() {
-                self.queued.store(state.jobs.len(), Ordering::Relaxed);
-                return Some(job);
-            }
-            if state.status != Status::Running {
-                return None;
-            }
-            if std::mem::take(&mut may_spin) {
-                drop(state);
-                spin_until(&self.run, || self.queued.load(Ordering::Relaxed) > 0);
-                state = lock(&self.state);
-                continue;
-            }
-            match wait_on(
-                &self.run.rt,
-                &self.state,
-                state,
-                |state| &mut state.idle_workers,
-                None,
-                self.waiting_for(),
-            ) {
-                Ok((next, _)) => {
-                    state = next;
-                    may_spin = true;
-                }
-                // The run is being stopped.
-                Err(_) => return None,
-            }
-        }
+        self.queue
+            .next(&self.run, self.id, |pool| pool.status != Status::Running)
     }
 
     fn worker_exited(&self) {
-        let mut state = lock(&self.state);
-        state.workers_alive = state.workers_alive.saturating_sub(1);
-        if state.workers_alive == 0 {
-            state.handler_waiting.notify_all(&self.run.rt);
+        let mut state = self.queue.lock();
+        let pool = &mut state.pool;
+        pool.workers_alive = pool.workers_alive.saturating_sub(1);
+        if pool.workers_alive == 0 {
+            pool.handler_waiting.notify_all(&self.run.rt);
         }
     }
 
     /// Hands `completion` to the result-handler thread, or runs it here once that thread is
     /// gone (results abandoned by `terminate` after the workers exited, or an interrupted run).
     pub(crate) fn post(&self, completion: Completion) {
-        let mut state = lock(&self.state);
-        if state.handler_alive {
-            state.completions.push_back(completion);
-            state.handler_waiting.notify_one(&self.run.rt);
+        let mut state = self.queue.lock();
+        let pool = &mut state.pool;
+        if pool.handler_alive {
+            pool.completions.push_back(completion);
+            pool.handler_waiting.notify_one(&self.run.rt);
         } else {
             drop(state);
             completion();
@@ -179,29 +144,29 @@ impl PoolShared {
     /// The next completion for the result handler; `None` once the pool is closed or
     /// terminated, no worker is left to produce more, and everything posted was handled.
     fn next_completion(&self) -> Option<Completion> {
-        let mut state = lock(&self.state);
+        let mut state = self.queue.lock();
         loop {
-            if let Some(completion) = state.completions.pop_front() {
+            if let Some(completion) = state.pool.completions.pop_front() {
                 return Some(completion);
             }
-            if state.status != Status::Running && state.workers_alive == 0 {
-                state.handler_alive = false;
+            if state.pool.status != Status::Running && state.pool.workers_alive == 0 {
+                state.pool.handler_alive = false;
                 return None;
             }
             match wait_on(
                 &self.run.rt,
-                &self.state,
+                self.queue.mutex(),
                 state,
-                |state| &mut state.handler_waiting,
+                |state| &mut state.pool.handler_waiting,
                 None,
                 self.waiting_for(),
             ) {
                 Ok((next, _)) => state = next,
                 Err(_) => {
                     // Stopping: later posts run inline; finish what is already queued.
-                    let mut state = lock(&self.state);
-                    state.handler_alive = false;
-                    let left = std::mem::take(&mut state.completions);
+                    let mut state = self.queue.lock();
+                    state.pool.handler_alive = false;
+                    let left = std::mem::take(&mut state.pool.completions);
                     drop(state);
                     left.into_iter().for_each(|completion| completion());
                     return None;
@@ -219,18 +184,7 @@ fn work(shared: Arc<PoolShared>, initializer: Option<Initializer>) {
     // Looked up once: the unobserved path must not pay for `current()` per task.
     let traced_as = rt.observed().then(|| rt.current());
     while let Some(job) = shared.next_job() {
-        match &traced_as {
-            None => {
-                job.run(&shared);
-            }
-            Some(me) => {
-                let task = rt.next_task_number();
-                let pool = shared.id;
-                rt.record_for(me, || EventKind::TaskStart { pool, task });
-                let ok = job.run(&shared);
-                rt.record_for(me, || EventKind::TaskEnd { pool, task, ok });
-            }
-        }
+        run_traced(rt, traced_as.as_ref(), shared.id, || job.run(&shared));
     }
     shared.worker_exited();
 }
@@ -280,11 +234,7 @@ where
         let Some(ApplyBody { body, callbacks }) = lock(&self.body).take() else {
             return false;
         };
-        let outcome = match run_task(body) {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(PoolError::Task(error)),
-            Err(panicked) => Err(PoolError::Core(panicked)),
-        };
+        let outcome = run_task(body, PoolError::Task);
         let ok = outcome.is_ok();
         match callbacks {
             None => self.cell.set(outcome),
@@ -327,14 +277,10 @@ where
         let mut values = Vec::with_capacity(items.len());
         let mut failure = None;
         for item in items {
-            match run_task(|| func(item)) {
-                Ok(Ok(value)) => values.push(value),
-                Ok(Err(error)) => {
-                    failure = Some(PoolError::Task(error));
-                    break;
-                }
-                Err(panicked) => {
-                    failure = Some(PoolError::Core(panicked));
+            match run_task(|| func(item), PoolError::Task) {
+                Ok(value) => values.push(value),
+                Err(error) => {
+                    failure = Some(error);
                     break;
                 }
             }
@@ -399,16 +345,13 @@ impl ThreadPool {
         let shared = Arc::new(PoolShared {
             run: PoolRun::new(rt),
             id: rt.new_object_id(ObjectKind::ThreadPool),
-            state: Mutex::new(PoolState {
+            queue: JobQueue::new(PoolState {
                 status: Status::Running,
-                jobs: VecDeque::new(),
-                idle_workers: WaitList::default(),
                 completions: VecDeque::new(),
                 handler_waiting: WaitList::default(),
                 workers_alive: 0,
                 handler_alive: false,
             }),
-            queued: AtomicUsize::new(0),
         });
         // On an early return the pool is dropped, which closes it: started workers exit.
         let mut pool = ThreadPool {
@@ -417,7 +360,7 @@ impl ThreadPool {
             threads: Vec::with_capacity(processes + 1),
         };
         for _ in 0..processes {
-            lock(&pool.shared.state).workers_alive += 1;
+            pool.shared.queue.lock().pool.workers_alive += 1;
             let shared = Arc::clone(&pool.shared);
             let initializer = options.initializer.clone();
             match rt.spawn(helper_thread("worker"), move || work(shared, initializer)) {
@@ -431,14 +374,14 @@ impl ThreadPool {
         // Names only (see the module documentation): these threads never start.
         drop(rt.thread(helper_thread("_handle_workers")));
         drop(rt.thread(helper_thread("_handle_tasks")));
-        lock(&pool.shared.state).handler_alive = true;
+        pool.shared.queue.lock().pool.handler_alive = true;
         let shared = Arc::clone(&pool.shared);
         match rt.spawn(helper_thread("_handle_results"), move || {
             handle_results(shared)
         }) {
             Ok(thread) => pool.threads.push(thread),
             Err(err) => {
-                lock(&pool.shared.state).handler_alive = false;
+                pool.shared.queue.lock().pool.handler_alive = false;
                 return Err(err);
             }
         }
@@ -527,11 +470,7 @@ impl ThreadPool {
         T: Clone + Send + 'static,
         E: Clone + Send + 'static,
     {
-        let chunksize = match chunksize {
-            Some(0) => return Err(Error::InvalidChunksize),
-            Some(chunksize) => chunksize,
-            None => default_chunksize(items.len(), self.processes),
-        };
+        let chunksize = chunksize_or(chunksize, || default_chunksize(items.len(), self.processes))?;
         if items.is_empty() {
             self.shared.check_running()?;
             let cell = ResultCell::new(&self.shared.run);
@@ -622,11 +561,7 @@ impl ThreadPool {
         T: Clone + Send + 'static,
         E: Clone + Send + 'static,
     {
-        let chunksize = match chunksize {
-            Some(0) => return Err(Error::InvalidChunksize),
-            Some(chunksize) => chunksize,
-            None => 1,
-        };
+        let chunksize = chunksize_or(chunksize, || 1)?;
         let chunks = items.len().div_ceil(chunksize);
         let (imap, sink) = IMap::new(&self.shared.run, ordered, chunks);
         if chunks == 0 {
@@ -640,10 +575,10 @@ impl ThreadPool {
 
     /// No new work; the workers exit once the queue is empty.
     pub fn close(&self) {
-        let mut state = lock(&self.shared.state);
-        if state.status == Status::Running {
-            state.status = Status::Closed;
-            state.idle_workers.notify_all(&self.shared.run.rt);
+        let mut state = self.shared.queue.lock();
+        if state.pool.status == Status::Running {
+            state.pool.status = Status::Closed;
+            state.wake_idle_workers(&self.shared.run.rt);
         }
     }
 
@@ -654,11 +589,10 @@ impl ThreadPool {
     pub fn terminate(&self) -> Result<()> {
         let rt = &self.shared.run.rt;
         let abandoned = {
-            let mut state = lock(&self.shared.state);
-            state.status = Status::Terminated;
-            state.idle_workers.notify_all(rt);
-            self.shared.queued.store(0, Ordering::Relaxed);
-            std::mem::take(&mut state.jobs)
+            let mut state = self.shared.queue.lock();
+            state.pool.status = Status::Terminated;
+            state.wake_idle_workers(rt);
+            self.shared.queue.take_all(&mut state)
         };
         for job in abandoned {
             job.abandon(&self.shared);
@@ -672,7 +606,7 @@ impl ThreadPool {
     /// Waits for the workers and the result handler to exit. [`Error::PoolStillRunning`] unless
     /// `close()` or `terminate()` was called first.
     pub fn join(&self) -> Result<()> {
-        if lock(&self.shared.state).status == Status::Running {
+        if self.shared.queue.lock().pool.status == Status::Running {
             return Err(Error::PoolStillRunning);
         }
         if self.is_own_thread(&self.shared.run.rt.current()) {
@@ -703,12 +637,12 @@ impl Drop for ThreadPool {
 
 impl fmt::Debug for ThreadPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.shared.state);
+        let state = self.shared.queue.lock();
         f.debug_struct("ThreadPool")
             .field("id", &self.shared.id)
             .field("processes", &self.processes)
-            .field("status", &state.status)
-            .field("queued", &state.jobs.len())
+            .field("status", &state.pool.status)
+            .field("queued", &state.queued())
             .finish()
     }
 }
@@ -718,6 +652,15 @@ fn helper_thread(target: &str) -> ThreadOptions {
         name: None,
         target: Some(target.to_owned()),
         daemon: Some(true),
+    }
+}
+
+/// A map's chunk size: `chunksize`, or `default()` when none is given; 0 is a ValueError.
+fn chunksize_or(chunksize: Option<usize>, default: impl FnOnce() -> usize) -> Result<usize> {
+    match chunksize {
+        Some(0) => Err(Error::InvalidChunksize),
+        Some(chunksize) => Ok(chunksize),
+        None => Ok(default()),
     }
 }
 
