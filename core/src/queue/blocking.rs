@@ -13,14 +13,14 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::store::{Fifo, Lifo, Priority, Store};
-use super::{scheduling_point, should_spin, PutError, SPIN};
+use super::{should_spin, PutError, SPIN};
 use crate::error::{Error, Result};
 use crate::object_id::ObjectId;
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::spin::spin_until;
 use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, observed_scheduling_point};
 use crate::thread::ThreadRef;
 use crate::trace::EventKind;
 use crate::util::lock;
@@ -209,7 +209,7 @@ impl<T, S: Store<T>> BlockingQueue<T, S> {
     /// `wait`: `None` never blocks; `Some(timeout)` blocks for at most `timeout`.
     #[inline]
     fn put_with(&self, item: T, wait: Option<Option<Duration>>) -> Result<(), PutError<T>> {
-        let me = match scheduling_point(&self.rt) {
+        let me = match observed_scheduling_point(&self.rt) {
             Ok(me) => me,
             Err(error) => return Err(PutError { error, item }),
         };
@@ -282,7 +282,7 @@ impl<T, S: Store<T>> BlockingQueue<T, S> {
 
     #[inline]
     fn get_with(&self, wait: Option<Option<Duration>>) -> Result<T> {
-        let me = scheduling_point(&self.rt)?;
+        let me = observed_scheduling_point(&self.rt)?;
         let mut state = lock(&self.state);
         let item = match state.items.pop() {
             Some(item) => item,
@@ -392,7 +392,7 @@ mod tests {
     use super::*;
     use crate::error::{ExceptionKind, StopReason};
     use crate::sched::Mode;
-    use crate::sync::testing::{runtimes_with_traced_gil, spawn, wait_until};
+    use crate::sync::testing::{event_kinds, runtimes_with_traced_gil, spawn, wait_until};
 
     const SHORT: Option<Duration> = Some(Duration::from_millis(10));
 
@@ -887,14 +887,9 @@ mod tests {
         q.put(1, None).unwrap();
         q.get(None).unwrap();
         assert_eq!(q.try_get(), Err(Error::QueueEmpty));
-        let kinds: Vec<_> = rt
-            .trace()
-            .unwrap()
-            .events()
-            .into_iter()
-            .map(|event| event.kind)
-            .filter(|kind| matches!(kind, EventKind::Put { .. } | EventKind::Get { .. }))
-            .collect();
+        let kinds = event_kinds(&rt, |kind| {
+            matches!(kind, EventKind::Put { .. } | EventKind::Get { .. })
+        });
         // A failed get is not a get.
         assert_eq!(
             kinds,

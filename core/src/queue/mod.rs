@@ -60,10 +60,9 @@ pub use store::{Fifo, Lifo, Priority, Store};
 use std::fmt;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::runtime::Runtime;
 use crate::sync::spin::Backoff;
-use crate::thread::ThreadRef;
 
 /// A put that failed, with the item it did not put.
 ///
@@ -103,26 +102,6 @@ impl<T> fmt::Display for PutError<T> {
 }
 
 impl<T> std::error::Error for PutError<T> {}
-
-/// The start of every put and get: when the run is observed it is a scheduling point, and the
-/// calling thread is returned so that the operation can be recorded when it completes. When it
-/// is not, nothing happens, and in particular the current thread is not looked up.
-#[inline(always)]
-fn scheduling_point(rt: &Runtime) -> Result<Option<ThreadRef>> {
-    if rt.observed() {
-        observed_point(rt).map(Some)
-    } else {
-        Ok(None)
-    }
-}
-
-#[cold]
-fn observed_point(rt: &Runtime) -> Result<ThreadRef> {
-    rt.check_stop()?;
-    let me = rt.current();
-    rt.scheduler().yield_now(&me)?;
-    Ok(me)
-}
 
 /// Whether a put or get that is about to park should first spin a while (with [`SPIN`]).
 ///

@@ -8,14 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::{scheduling_point, should_spin, PutError, SPIN};
+use super::{should_spin, PutError, SPIN};
 use crate::error::{Error, Result};
 use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::spin::spin_until;
 use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, observed_scheduling_point};
 use crate::thread::ThreadRef;
 use crate::trace::EventKind;
 use crate::util::lock;
@@ -58,7 +58,7 @@ impl<T> SimpleQueue<T> {
     /// (giving the item back) like every other operation.
     #[inline]
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        let me = match scheduling_point(&self.rt) {
+        let me = match observed_scheduling_point(&self.rt) {
             Ok(me) => me,
             Err(error) => return Err(PutError { error, item }),
         };
@@ -95,7 +95,7 @@ impl<T> SimpleQueue<T> {
 
     #[inline]
     fn get_with(&self, wait: Option<Option<Duration>>) -> Result<T> {
-        let me = scheduling_point(&self.rt)?;
+        let me = observed_scheduling_point(&self.rt)?;
         let mut state = lock(&self.state);
         let item = match state.items.pop_front() {
             Some(item) => item,
@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::error::StopReason;
     use crate::sched::Mode;
-    use crate::sync::testing::{runtimes_with_traced_gil, spawn, wait_until};
+    use crate::sync::testing::{event_kinds, runtimes_with_traced_gil, spawn, wait_until};
 
     const SHORT: Option<Duration> = Some(Duration::from_millis(10));
 
@@ -313,14 +313,9 @@ mod tests {
         let q = SimpleQueue::new(&rt);
         q.put(()).unwrap();
         q.get(None).unwrap();
-        let kinds: Vec<_> = rt
-            .trace()
-            .unwrap()
-            .events()
-            .into_iter()
-            .map(|event| event.kind)
-            .filter(|kind| matches!(kind, EventKind::Put { .. } | EventKind::Get { .. }))
-            .collect();
+        let kinds = event_kinds(&rt, |kind| {
+            matches!(kind, EventKind::Put { .. } | EventKind::Get { .. })
+        });
         assert_eq!(
             kinds,
             [

@@ -25,7 +25,7 @@ use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, scheduling_point};
 use crate::thread::ThreadRef;
 use crate::time::Time;
 use crate::util::lock;
@@ -99,7 +99,7 @@ impl Barrier {
     /// action failed, with [`Error::BarrierActionFailed`].
     pub fn wait(&self, timeout: Option<Duration>) -> Result<usize> {
         let me = self.rt.current();
-        self.scheduling_point(&me)?;
+        scheduling_point(&self.rt, &me)?;
         let mut state = self.wait_while(lock(&self.state), |state| {
             state.action_by.is_some() || matches!(state.phase, Phase::Draining | Phase::Resetting)
         })?;
@@ -122,7 +122,7 @@ impl Barrier {
     /// [`Error::BrokenBarrier`]; a broken barrier becomes usable once they have left.
     pub fn reset(&self) -> Result<()> {
         let me = self.rt.current();
-        self.scheduling_point(&me)?;
+        scheduling_point(&self.rt, &me)?;
         let mut state = self.wait_while(lock(&self.state), |state| state.action_by.is_some())?;
         if state.count == 0 {
             state.phase = Phase::Filling;
@@ -137,7 +137,7 @@ impl Barrier {
     /// Breaks the barrier: current and future waits fail until [`reset`](Barrier::reset).
     pub fn abort(&self) -> Result<()> {
         let me = self.rt.current();
-        self.scheduling_point(&me)?;
+        scheduling_point(&self.rt, &me)?;
         let mut state = self.wait_while(lock(&self.state), |state| state.action_by.is_some())?;
         self.break_barrier(&mut state);
         Ok(())
@@ -198,19 +198,7 @@ impl Barrier {
                 self.break_barrier(&mut state);
                 return Err(Error::BrokenBarrier);
             }
-            let waiting_for = WaitFor::Object {
-                object: self.id,
-                holder: state.action_by,
-            };
-            state = wait_on(
-                &self.rt,
-                &self.state,
-                state,
-                |state| &mut state.waiters,
-                if action_running { None } else { deadline },
-                waiting_for,
-            )?
-            .0;
+            state = self.wait_once(state, if action_running { None } else { deadline })?;
         }
     }
 
@@ -221,29 +209,27 @@ impl Barrier {
         blocked: impl Fn(&BarrierState) -> bool,
     ) -> Result<Guard<'a>> {
         while blocked(&state) {
-            let waiting_for = WaitFor::Object {
-                object: self.id,
-                holder: state.action_by,
-            };
-            state = wait_on(
-                &self.rt,
-                &self.state,
-                state,
-                |state| &mut state.waiters,
-                None,
-                waiting_for,
-            )?
-            .0;
+            state = self.wait_once(state, None)?;
         }
         Ok(state)
     }
 
-    fn scheduling_point(&self, me: &ThreadRef) -> Result<()> {
-        if self.rt.observed() {
-            self.rt.check_stop()?;
-            self.rt.scheduler().yield_now(me)?;
-        }
-        Ok(())
+    /// Blocks once on the barrier, until woken or `deadline`; the thread running the action, if
+    /// any, is what it waits for.
+    fn wait_once<'a>(&'a self, state: Guard<'a>, deadline: Option<Time>) -> Result<Guard<'a>> {
+        let waiting_for = WaitFor::Object {
+            object: self.id,
+            holder: state.action_by,
+        };
+        let (state, _) = wait_on(
+            &self.rt,
+            &self.state,
+            state,
+            |state| &mut state.waiters,
+            deadline,
+            waiting_for,
+        )?;
+        Ok(state)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList, Woke};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, observed_scheduling_point};
 use crate::util::lock;
 
 pub struct Event {
@@ -58,10 +58,7 @@ impl Event {
     pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
         let rt = &self.rt;
         let deadline = deadline(rt, timeout);
-        if rt.observed() {
-            rt.check_stop()?;
-            rt.scheduler().yield_now(&rt.current())?;
-        }
+        observed_scheduling_point(rt)?;
         let state = lock(&self.state);
         if state.flag {
             return Ok(true);

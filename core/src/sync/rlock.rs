@@ -11,7 +11,7 @@ use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, scheduling_point};
 use crate::thread::ThreadRef;
 use crate::time::Time;
 use crate::trace::EventKind;
@@ -116,7 +116,7 @@ impl RLock {
     /// Blocks until the lock is free, then takes it back with the saved owner and count.
     pub(crate) fn acquire_restore(&self, (owner, count): (u32, usize)) -> Result<()> {
         let me = self.rt.current();
-        self.scheduling_point(&me)?;
+        scheduling_point(&self.rt, &me)?;
         let state = lock(&self.state);
         self.take(&me, state, Some(None), owner, count).map(drop)
     }
@@ -125,7 +125,7 @@ impl RLock {
     /// forever).
     fn acquire_with(&self, wait: Option<Option<Time>>) -> Result<bool> {
         let me = self.rt.current();
-        self.scheduling_point(&me)?;
+        scheduling_point(&self.rt, &me)?;
         let mut state = lock(&self.state);
         if state.owner == Some(me.num()) {
             state.count = state
@@ -178,14 +178,6 @@ impl RLock {
         }
     }
 
-    fn scheduling_point(&self, me: &ThreadRef) -> Result<()> {
-        if self.rt.observed() {
-            self.rt.check_stop()?;
-            self.rt.scheduler().yield_now(me)?;
-        }
-        Ok(())
-    }
-
     /// Called with the internal mutex released, after the lock became free.
     fn released(&self, me: &ThreadRef) -> Result<()> {
         if self.rt.observed() {
@@ -215,7 +207,7 @@ mod tests {
 
     use super::*;
     use crate::sched::Mode;
-    use crate::sync::testing::{runtimes, spawn, wait_until};
+    use crate::sync::testing::{event_kinds, runtimes, spawn, wait_until};
     use crate::sync::Event;
     use crate::thread::ThreadOptions;
 
@@ -384,20 +376,10 @@ mod tests {
         lock.acquire().unwrap();
         lock.release().unwrap();
         lock.release().unwrap();
-        let kinds: Vec<_> = rt
-            .trace()
-            .unwrap()
-            .events()
-            .into_iter()
-            .filter_map(|event| match event.kind {
-                EventKind::Acquire { object } | EventKind::Release { object }
-                    if object == lock.id() =>
-                {
-                    Some(event.kind)
-                }
-                _ => None,
-            })
-            .collect();
+        let kinds = event_kinds(&rt, |kind| {
+            matches!(kind, EventKind::Acquire { object } | EventKind::Release { object }
+                if *object == lock.id())
+        });
         assert_eq!(
             kinds,
             vec![

@@ -12,7 +12,7 @@ use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired};
+use crate::sync::{deadline, expired, scheduling_point};
 use crate::time::Time;
 use crate::trace::EventKind;
 use crate::util::lock;
@@ -54,10 +54,7 @@ impl Counter {
     fn acquire(&self, wait: Option<Option<Time>>) -> Result<bool> {
         let rt = &self.rt;
         let me = rt.current();
-        if rt.observed() {
-            rt.check_stop()?;
-            rt.scheduler().yield_now(&me)?;
-        }
+        scheduling_point(rt, &me)?;
         let mut state = lock(&self.state);
         loop {
             if state.value > 0 {

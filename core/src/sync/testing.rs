@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::runtime::Runtime;
 use crate::sched::{Mode, WaitFor};
 use crate::thread::{ThreadOptions, ThreadRef};
+use crate::trace::EventKind;
 
 /// Parallel, GIL, and a traced parallel run (which takes every observed slow path).
 pub(crate) fn runtimes() -> [Runtime; 3] {
@@ -92,6 +93,17 @@ impl<R> Spawned<R> {
         }
         panic!("the thread never finished");
     }
+}
+
+/// The kinds of the events the (traced) run recorded, in order, those that `keep` keeps.
+pub(crate) fn event_kinds(rt: &Runtime, keep: impl Fn(&EventKind) -> bool) -> Vec<EventKind> {
+    rt.trace()
+        .unwrap()
+        .events()
+        .into_iter()
+        .map(|event| event.kind)
+        .filter(|kind| keep(kind))
+        .collect()
 }
 
 /// Polls until `condition` holds, sleeping through the run (so a GIL is released). This orders a
