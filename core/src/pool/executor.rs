@@ -309,7 +309,7 @@ impl Executor {
             body: Mutex::new(Some(f)),
         });
         let future = Future::from_holder(Arc::clone(&task) as Arc<dyn HasCore<T, E>>);
-        let new_thread = {
+        let (idle_worker, new_thread) = {
             let mut state = shared.queue.lock();
             if state.pool.broken {
                 return Err(Error::BrokenThreadPool);
@@ -320,19 +320,21 @@ impl Executor {
             if state.pool.run_ending {
                 return Err(Error::InterpreterShutDown);
             }
-            let woke_idle = shared.queue.push(&mut state, &shared.run.rt, task);
+            let idle_worker = shared.queue.push(&mut state, task);
             let exec = &mut state.pool;
-            if woke_idle {
+            let new_thread = if idle_worker.is_some() || exec.thread_count >= shared.max_workers {
                 None
-            } else if exec.thread_count < shared.max_workers {
+            } else {
                 let n = exec.thread_count;
                 exec.thread_count += 1;
                 exec.spawning += 1;
                 Some(n)
-            } else {
-                None
-            }
+            };
+            (idle_worker, new_thread)
         };
+        if let Some(worker) = idle_worker {
+            worker.wake(&shared.run.rt);
+        }
         // Started without the lock: starting waits for the new thread, which needs the lock
         // (and, under the GIL, the GIL this thread gives up while it waits).
         if let Some(n) = new_thread {

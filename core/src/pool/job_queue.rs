@@ -16,7 +16,7 @@ use super::{spin_until, PoolRun};
 use crate::object_id::ObjectId;
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
-use crate::sync::wait_list::{wait_on, WaitList};
+use crate::sync::wait_list::{wait_on, DeferredWake, WaitList};
 use crate::util::lock;
 
 pub(crate) struct JobQueue<J, S> {
@@ -56,12 +56,14 @@ impl<J, S> JobQueue<J, S> {
         &self.state
     }
 
-    /// Queues `job` and wakes one idle worker; false when none is idle (then a busy worker
-    /// finds the job when it finishes its own).
-    pub(crate) fn push(&self, state: &mut QueueState<J, S>, rt: &Runtime, job: J) -> bool {
+    /// Queues `job` and picks one idle worker to wake, which the caller wakes once it has
+    /// released the queue's lock (so the worker does not wake into a held lock); `None` when
+    /// none is idle (then a busy worker finds the job when it finishes its own).
+    #[must_use = "the idle worker must be woken once the lock is released"]
+    pub(crate) fn push(&self, state: &mut QueueState<J, S>, job: J) -> Option<DeferredWake> {
         state.jobs.push_back(job);
         self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        state.idle_workers.notify_one(rt)
+        state.idle_workers.notify_one_deferred()
     }
 
     /// Queues `jobs` and wakes up to one idle worker for each.

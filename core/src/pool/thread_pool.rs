@@ -101,7 +101,11 @@ impl PoolShared {
         let mut state = self.lock_running()?;
         // No worker is woken when every one is busy: one of them will find the job when it
         // finishes.
-        self.queue.push(&mut state, &self.run.rt, job);
+        let idle_worker = self.queue.push(&mut state, job);
+        drop(state);
+        if let Some(worker) = idle_worker {
+            worker.wake(&self.run.rt);
+        }
         Ok(())
     }
 

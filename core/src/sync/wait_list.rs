@@ -74,6 +74,17 @@ impl WaitList {
         }
     }
 
+    /// Takes the longest-waiting thread off the list and marks it notified, but leaves the
+    /// unpark to the caller, who does it after releasing the primitive's mutex: on the hot
+    /// paths (queues, pools) the woken thread then finds the mutex free instead of waking into
+    /// contention, and the notifier holds the mutex for an atomic store instead of a system
+    /// call. Until woken, the waiter merely sees `notified` on its next spurious check.
+    pub(crate) fn notify_one_deferred(&mut self) -> Option<DeferredWake> {
+        let waiter = self.queue.pop_front()?;
+        waiter.notified.store(true, Ordering::Release);
+        Some(DeferredWake(waiter))
+    }
+
     /// Wakes up to `n` threads, oldest first; returns how many were woken.
     pub(crate) fn notify(&mut self, rt: &Runtime, n: usize) -> usize {
         let mut woken = 0;
@@ -100,6 +111,16 @@ impl WaitList {
             }
             None => false,
         }
+    }
+}
+
+/// A notified waiter still to be unparked; see [`WaitList::notify_one_deferred`].
+#[must_use = "a deferred wake-up must be delivered with `wake`"]
+pub(crate) struct DeferredWake(Arc<Waiter>);
+
+impl DeferredWake {
+    pub(crate) fn wake(self, rt: &Runtime) {
+        rt.scheduler().unpark(&self.0.thread);
     }
 }
 
