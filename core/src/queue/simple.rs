@@ -1,36 +1,43 @@
 //! `queue.SimpleQueue`: an unbounded FIFO queue without task tracking or shutdown.
 //!
-//! Being unbounded, a put never waits for room, so the only wait list is the getters'.
+//! It is `queue.Queue`'s machinery with everything `SimpleQueue` lacks left out: the items are
+//! in crossbeam's lock-free `SegQueue` (as in the [`Fifo`](super::Fifo) store), a put pushes
+//! and wakes a waiting getter if there is one, and the internal mutex guards only the getters'
+//! wait list (see the parking protocol in `queue/mod.rs`). Being unbounded, a put never waits
+//! for room.
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{should_spin, PutError, SPIN};
+use crossbeam_queue::SegQueue;
+
+use super::{should_spin, Parked, PutError, SPIN};
 use crate::error::{Error, Result};
 use crate::object_id::{ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::spin::spin_until;
-use crate::sync::wait_list::{wait_on, WaitList};
-use crate::sync::{deadline, expired, observed_scheduling_point};
+use crate::sync::wait_list::WaitList;
+use crate::sync::{deadline, observed_scheduling_point};
 use crate::thread::ThreadRef;
 use crate::trace::EventKind;
+#[cfg(test)]
 use crate::util::lock;
 
 pub struct SimpleQueue<T> {
     rt: Runtime,
     id: ObjectId,
-    /// The number of items, written under `state`'s lock whenever it changes, so that `qsize`,
-    /// `empty` and a spinning getter can read it without the lock.
-    len: AtomicUsize,
-    state: Mutex<State<T>>,
+    items: SegQueue<T>,
+    /// Getters in `park_until` (counted before they re-check `items`, under `state`'s lock); a
+    /// put reads it after pushing, and only takes the lock when it is not zero.
+    getters: AtomicUsize,
+    state: Mutex<State>,
 }
 
-struct State<T> {
-    items: VecDeque<T>,
+/// What the internal mutex guards.
+struct State {
     /// Getters waiting for an item.
     not_empty: WaitList,
 }
@@ -40,9 +47,9 @@ impl<T> SimpleQueue<T> {
         SimpleQueue {
             rt: rt.clone(),
             id: rt.new_object_id(ObjectKind::SimpleQueue),
-            len: AtomicUsize::new(0),
+            items: SegQueue::new(),
+            getters: AtomicUsize::new(0),
             state: Mutex::new(State {
-                items: VecDeque::new(),
                 not_empty: WaitList::default(),
             }),
         }
@@ -62,11 +69,11 @@ impl<T> SimpleQueue<T> {
             Ok(me) => me,
             Err(error) => return Err(PutError { error, item }),
         };
-        let mut state = lock(&self.state);
-        state.items.push_back(item);
-        self.len.store(state.items.len(), Ordering::Relaxed);
-        state.not_empty.notify_one(&self.rt);
-        drop(state);
+        self.items.push(item);
+        // The handshake with the getters (see `queue/mod.rs`): the push ends with no update of
+        // ours to pair with, so both sides fence.
+        fence(Ordering::SeqCst);
+        self.getters().wake_one(&self.rt);
         self.record(me, || EventKind::Put { queue: self.id });
         Ok(())
     }
@@ -86,70 +93,57 @@ impl<T> SimpleQueue<T> {
 
     /// The number of items; only a hint by the time the caller looks at it.
     pub fn qsize(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
+        self.items.len()
     }
 
     pub fn empty(&self) -> bool {
-        self.qsize() == 0
+        self.items.is_empty()
     }
 
     #[inline]
     fn get_with(&self, wait: Option<Option<Duration>>) -> Result<T> {
         let me = observed_scheduling_point(&self.rt)?;
-        let mut state = lock(&self.state);
-        let item = match state.items.pop_front() {
+        let item = match self.items.pop() {
             Some(item) => item,
-            None => {
-                let (relocked, item) = self.wait_for_item(state, wait)?;
-                state = relocked;
-                item
-            }
+            None => self.wait_for_item(wait)?,
         };
-        self.len.store(state.items.len(), Ordering::Relaxed);
-        drop(state);
         self.record(me, || EventKind::Get { queue: self.id });
         Ok(item)
     }
 
     /// Waits for an item and takes it; the queue was empty when called.
     #[cold]
-    fn wait_for_item<'a>(
-        &'a self,
-        mut state: MutexGuard<'a, State<T>>,
-        wait: Option<Option<Duration>>,
-    ) -> Result<(MutexGuard<'a, State<T>>, T)> {
+    fn wait_for_item(&self, wait: Option<Option<Duration>>) -> Result<T> {
         let Some(timeout) = wait else {
             return Err(Error::QueueEmpty);
         };
         let deadline = deadline(&self.rt, timeout);
         if should_spin(&self.rt, timeout) {
-            drop(state);
-            spin_until(SPIN, || self.qsize() > 0);
-            state = lock(&self.state);
-            if let Some(item) = state.items.pop_front() {
-                return Ok((state, item));
+            spin_until(SPIN, || !self.items.is_empty());
+            if let Some(item) = self.items.pop() {
+                return Ok(item);
             }
         }
         let waiting_for = WaitFor::Object {
             object: self.id,
             holder: None,
         };
-        loop {
-            if expired(&self.rt, deadline) {
-                return Err(Error::QueueEmpty);
-            }
-            state = wait_on(
+        self.getters()
+            .park_until(
                 &self.rt,
-                &self.state,
-                state,
-                |state| &mut state.not_empty,
+                || fence(Ordering::SeqCst),
                 deadline,
-                waiting_for.clone(),
+                waiting_for,
+                || self.items.pop().map(Ok),
             )?
-            .0;
-            if let Some(item) = state.items.pop_front() {
-                return Ok((state, item));
-            }
+            .ok_or(Error::QueueEmpty)
+    }
+
+    fn getters(&self) -> Parked<'_, State> {
+        Parked {
+            mutex: &self.state,
+            count: &self.getters,
+            list: |state| &mut state.not_empty,
         }
     }
 

@@ -1,41 +1,57 @@
 //! The three orderings a blocking queue can have, behind one small trait.
 //!
 //! CPython builds `LifoQueue` and `PriorityQueue` by overriding `_put`/`_get` on `Queue`; a
-//! [`Store`] is that same seam. It is plain data: the queue calls it with its internal mutex
-//! held, so a store never blocks, never waits and never notifies.
+//! [`Store`] is that same seam. A store is shared, not owned by a lock: `push` and `pop` take
+//! `&self` and are called from many threads at once, without the queue's internal mutex. So a
+//! store is safe to call concurrently, never waits for anything but its own short critical
+//! section, and never notifies; waiting is the queue's business.
+//!
+//! [`Fifo`] is crossbeam's lock-free `SegQueue`: FIFO is what `queue.Queue` and `SimpleQueue`
+//! are, and what producer/consumer programs hammer. [`Lifo`] and [`Priority`] keep a `Vec` and
+//! a `BinaryHeap` under a short lock of their own.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
+
+use crossbeam_queue::SegQueue;
+use parking_lot::Mutex;
 
 use crate::object_id::ObjectKind;
 
 /// Where a [`BlockingQueue`](super::BlockingQueue) keeps its items, and in which order `pop`
-/// hands them out.
-pub trait Store<T>: Default {
+/// hands them out. Every method may be called by many threads at once (so the items must be
+/// `Send`).
+pub trait Store<T>: Default + Send + Sync {
     /// The Python class a queue over this store is, which names its id ("LifoQueue#1").
     const KIND: ObjectKind;
 
+    /// The number of items; with other threads pushing and popping, a snapshot.
     fn len(&self) -> usize;
 
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn push(&mut self, item: T);
+    fn push(&self, item: T);
 
-    fn pop(&mut self) -> Option<T>;
-}
+    fn pop(&self) -> Option<T>;
 
-/// First in, first out (`queue.Queue`).
-pub struct Fifo<T>(VecDeque<T>);
-
-impl<T> Default for Fifo<T> {
-    fn default() -> Fifo<T> {
-        Fifo(VecDeque::new())
+    /// Takes out every item there is (an immediate shutdown empties the queue so).
+    fn drain(&self) -> Vec<T> {
+        std::iter::from_fn(|| self.pop()).collect()
     }
 }
 
-impl<T> Store<T> for Fifo<T> {
+/// First in, first out (`queue.Queue`, `SimpleQueue`): lock-free.
+pub struct Fifo<T>(SegQueue<T>);
+
+impl<T> Default for Fifo<T> {
+    fn default() -> Fifo<T> {
+        Fifo(SegQueue::new())
+    }
+}
+
+impl<T: Send> Store<T> for Fifo<T> {
     const KIND: ObjectKind = ObjectKind::Queue;
 
     #[inline]
@@ -44,41 +60,50 @@ impl<T> Store<T> for Fifo<T> {
     }
 
     #[inline]
-    fn push(&mut self, item: T) {
-        self.0.push_back(item);
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     #[inline]
-    fn pop(&mut self) -> Option<T> {
-        self.0.pop_front()
-    }
-}
-
-/// Last in, first out (`queue.LifoQueue`).
-pub struct Lifo<T>(Vec<T>);
-
-impl<T> Default for Lifo<T> {
-    fn default() -> Lifo<T> {
-        Lifo(Vec::new())
-    }
-}
-
-impl<T> Store<T> for Lifo<T> {
-    const KIND: ObjectKind = ObjectKind::LifoQueue;
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    #[inline]
-    fn push(&mut self, item: T) {
+    fn push(&self, item: T) {
         self.0.push(item);
     }
 
     #[inline]
-    fn pop(&mut self) -> Option<T> {
+    fn pop(&self) -> Option<T> {
         self.0.pop()
+    }
+}
+
+/// Last in, first out (`queue.LifoQueue`).
+pub struct Lifo<T>(Mutex<Vec<T>>);
+
+impl<T> Default for Lifo<T> {
+    fn default() -> Lifo<T> {
+        Lifo(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T: Send> Store<T> for Lifo<T> {
+    const KIND: ObjectKind = ObjectKind::LifoQueue;
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.0.lock().len()
+    }
+
+    #[inline]
+    fn push(&self, item: T) {
+        self.0.lock().push(item);
+    }
+
+    #[inline]
+    fn pop(&self) -> Option<T> {
+        self.0.lock().pop()
+    }
+
+    fn drain(&self) -> Vec<T> {
+        std::mem::take(&mut *self.0.lock())
     }
 }
 
@@ -90,39 +115,47 @@ impl<T> Store<T> for Lifo<T> {
 /// queue that is fair among equal priorities is easier to reason about, and a learner's
 /// `(priority, task)` program then behaves the same on every run. A program that relies on
 /// CPython's particular tie order was relying on an accident.
-pub struct Priority<T> {
-    heap: BinaryHeap<Entry<T>>,
+pub struct Priority<T>(Mutex<Heap<T>>);
+
+struct Heap<T> {
+    entries: BinaryHeap<Entry<T>>,
     /// Insertion sequence of the next push. A `u64` cannot wrap in any real run.
     next_seq: u64,
 }
 
 impl<T> Default for Priority<T> {
     fn default() -> Priority<T> {
-        Priority {
-            heap: BinaryHeap::new(),
+        Priority(Mutex::new(Heap {
+            entries: BinaryHeap::new(),
             next_seq: 0,
-        }
+        }))
     }
 }
 
-impl<T: Ord> Store<T> for Priority<T> {
+impl<T: Ord + Send> Store<T> for Priority<T> {
     const KIND: ObjectKind = ObjectKind::PriorityQueue;
 
     #[inline]
     fn len(&self) -> usize {
-        self.heap.len()
+        self.0.lock().entries.len()
     }
 
     #[inline]
-    fn push(&mut self, item: T) {
-        let seq = self.next_seq;
-        self.next_seq = seq.wrapping_add(1);
-        self.heap.push(Entry { item, seq });
+    fn push(&self, item: T) {
+        let mut heap = self.0.lock();
+        let seq = heap.next_seq;
+        heap.next_seq = seq.wrapping_add(1);
+        heap.entries.push(Entry { item, seq });
     }
 
     #[inline]
-    fn pop(&mut self) -> Option<T> {
-        self.heap.pop().map(|entry| entry.item)
+    fn pop(&self) -> Option<T> {
+        self.0.lock().entries.pop().map(|entry| entry.item)
+    }
+
+    fn drain(&self) -> Vec<T> {
+        let entries = std::mem::take(&mut self.0.lock().entries);
+        entries.into_iter().map(|entry| entry.item).collect()
     }
 }
 
@@ -165,7 +198,7 @@ mod tests {
     }
 
     fn filled<T, S: Store<T>>(items: impl IntoIterator<Item = T>) -> S {
-        let mut store = S::default();
+        let store = S::default();
         for item in items {
             store.push(item);
         }
