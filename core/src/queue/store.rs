@@ -12,11 +12,12 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Mutex;
 
 use crossbeam_queue::SegQueue;
-use parking_lot::Mutex;
 
 use crate::object_id::ObjectKind;
+use crate::util::lock;
 
 /// Where a [`BlockingQueue`](super::BlockingQueue) keeps its items, and in which order `pop`
 /// hands them out. Every method may be called by many threads at once (so the items must be
@@ -89,21 +90,21 @@ impl<T: Send> Store<T> for Lifo<T> {
 
     #[inline]
     fn len(&self) -> usize {
-        self.0.lock().len()
+        lock(&self.0).len()
     }
 
     #[inline]
     fn push(&self, item: T) {
-        self.0.lock().push(item);
+        lock(&self.0).push(item);
     }
 
     #[inline]
     fn pop(&self) -> Option<T> {
-        self.0.lock().pop()
+        lock(&self.0).pop()
     }
 
     fn drain(&self) -> Vec<T> {
-        std::mem::take(&mut *self.0.lock())
+        std::mem::take(&mut *lock(&self.0))
     }
 }
 
@@ -137,12 +138,12 @@ impl<T: Ord + Send> Store<T> for Priority<T> {
 
     #[inline]
     fn len(&self) -> usize {
-        self.0.lock().entries.len()
+        lock(&self.0).entries.len()
     }
 
     #[inline]
     fn push(&self, item: T) {
-        let mut heap = self.0.lock();
+        let mut heap = lock(&self.0);
         let seq = heap.next_seq;
         heap.next_seq = seq.wrapping_add(1);
         heap.entries.push(Entry { item, seq });
@@ -150,11 +151,11 @@ impl<T: Ord + Send> Store<T> for Priority<T> {
 
     #[inline]
     fn pop(&self) -> Option<T> {
-        self.0.lock().entries.pop().map(|entry| entry.item)
+        lock(&self.0).entries.pop().map(|entry| entry.item)
     }
 
     fn drain(&self) -> Vec<T> {
-        let entries = std::mem::take(&mut self.0.lock().entries);
+        let entries = std::mem::take(&mut lock(&self.0).entries);
         entries.into_iter().map(|entry| entry.item).collect()
     }
 }
