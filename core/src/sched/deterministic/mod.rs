@@ -97,6 +97,10 @@ struct State {
     /// A replay stopped fitting: from then on the lowest-numbered runnable thread runs.
     diverged: bool,
     deadlock: Option<DeadlockReport>,
+    /// The condition variable of the thread just given the turn, signalled by whoever hands
+    /// the turn over once it has released this mutex ([`Deterministic::release`]): signalled
+    /// under the mutex, the woken thread would only wake into it and sleep again.
+    wake_next: Option<Arc<Condvar>>,
 }
 
 struct Slot {
@@ -134,6 +138,7 @@ impl Deterministic {
                 ending: None,
                 diverged: false,
                 deadlock: None,
+                wake_next: None,
             }),
             strategy,
             all_finished: Condvar::new(),
@@ -172,7 +177,16 @@ impl Deterministic {
     }
 
     /// Waits (on the OS, without a timeout: time is virtual) until `me` holds the turn.
-    fn wait_turn<'a>(&'a self, mut state: Guard<'a>, me: u32) -> Guard<'a> {
+    /// Unlocks, then signals the thread that was just given the turn, if any.
+    fn release(&self, mut state: Guard<'_>) {
+        let wake_next = state.wake_next.take();
+        drop(state);
+        if let Some(turn) = wake_next {
+            turn.notify_one();
+        }
+    }
+
+    fn wait_turn<'a>(&'a self, state: Guard<'a>, me: u32) -> Guard<'a> {
         if state.running == Some(me) {
             return state;
         }
@@ -183,14 +197,14 @@ impl Deterministic {
         // waking a sleeping thread costs far more than that: look for it briefly first. Only
         // briefly, and without yielding the CPU, which on a busy machine hands it to another
         // process for a whole time slice and makes every switch slow.
-        drop(state);
+        self.release(state);
         for _ in 0..SPIN_ROUNDS {
             if self.turn.load(Ordering::Acquire) == me {
                 break;
             }
             std::hint::spin_loop();
         }
-        state = lock(&self.state);
+        let mut state = lock(&self.state);
         while state.running != Some(me) {
             state = turn.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
@@ -213,9 +227,8 @@ impl Deterministic {
                     Ok(next) => {
                         self.set_running(&mut state, Some(next));
                         if next != me {
-                            if let Some(slot) = state.slots.get(&next) {
-                                slot.turn.notify_one();
-                            }
+                            state.wake_next =
+                                state.slots.get(&next).map(|slot| Arc::clone(&slot.turn));
                         }
                         return state;
                     }
@@ -452,7 +465,9 @@ impl Scheduler for Deterministic {
         if state.running == Some(num) {
             state = self.hand_over(state, num);
         }
+        self.release(state);
         if thread.is_main() {
+            let mut state = lock(&self.state);
             while state
                 .slots
                 .values()
