@@ -37,8 +37,9 @@ pub(crate) trait HasCell<T, E>: Send + Sync {
 
 /// The one-shot slot behind an [`AsyncResult`].
 ///
-/// One is allocated per task, at the rate tasks are submitted, so it is kept small: the wait
-/// list is boxed only once somebody waits, and the id is stored as its number alone.
+/// One is allocated per task, at the rate tasks are submitted, so it is kept small: an error is
+/// boxed (failures are rare, and a [`PoolError`] is several times the size of most values), the
+/// wait list is boxed only once somebody waits, and the id is stored as its number alone.
 pub(crate) struct ResultCell<T, E> {
     run: Arc<PoolRun>,
     state: Mutex<CellState<T, E>>,
@@ -49,8 +50,19 @@ pub(crate) struct ResultCell<T, E> {
 }
 
 struct CellState<T, E> {
-    outcome: Option<Result<T, PoolError<E>>>,
+    outcome: Option<Stored<T, E>>,
     waiters: Option<Box<WaitList>>,
+}
+
+/// An outcome as a cell keeps it.
+type Stored<T, E> = Result<T, Box<PoolError<E>>>;
+
+/// A kept outcome as callers see it.
+fn unstored<T: Clone, E: Clone>(stored: &Stored<T, E>) -> Result<T, PoolError<E>> {
+    match stored {
+        Ok(value) => Ok(value.clone()),
+        Err(error) => Err(PoolError::clone(error)),
+    }
 }
 
 impl<T: Clone + Send + 'static, E: Clone + Send + 'static> ResultCell<T, E> {
@@ -70,7 +82,7 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> ResultCell<T, E> {
     pub(crate) fn set(&self, outcome: Result<T, PoolError<E>>) {
         let mut state = lock(&self.state);
         if state.outcome.is_none() {
-            state.outcome = Some(outcome);
+            state.outcome = Some(outcome.map_err(Box::new));
             self.ready.store(true, Ordering::Release);
             if let Some(waiters) = &mut state.waiters {
                 waiters.notify_all(&self.run.rt);
@@ -161,7 +173,7 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> AsyncResult<T, E> {
     /// The value, or the task's error; [`Error::Timeout`] when not ready within `timeout`.
     pub fn get(&self, timeout: Option<Duration>) -> Result<T, PoolError<E>> {
         let deadline = deadline(&self.cell().run.rt, timeout);
-        self.wait_until(deadline, Clone::clone)?
+        self.wait_until(deadline, unstored)?
             .unwrap_or_else(|| Err(PoolError::Core(Error::Timeout(String::new()))))
     }
 
@@ -177,7 +189,7 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> AsyncResult<T, E> {
     fn wait_until<R>(
         &self,
         deadline: Option<Time>,
-        read: impl FnOnce(&Result<T, PoolError<E>>) -> R,
+        read: impl FnOnce(&Stored<T, E>) -> R,
     ) -> Result<Option<R>> {
         let cell = self.cell();
         let mut state = lock(&cell.state);

@@ -9,13 +9,12 @@
 //! finishes what is queued, and its threads are joined (CPython's `_python_exit`). Dropping an
 //! executor shuts it down without waiting.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::future::{Future, FutureCore, HasCore};
-use super::job_queue::JobQueue;
+use super::job_queue::{JobQueue, SLOW};
 use super::{run_reporting_panics, run_task, run_traced, FutureError, Initializer, MapFn, PoolRun};
 use crate::error::{Error, Result};
 use crate::object_id::{ObjectId, ObjectKind};
@@ -49,8 +48,6 @@ trait WorkItem: Send + Sync {
     fn run(self: Arc<Self>) -> bool;
     fn cancel(self: Arc<Self>);
     fn fail(self: Arc<Self>, error: Error);
-    /// Identifies the item by its future.
-    fn key(&self) -> ObjectId;
 }
 
 /// A task and its future in one allocation: the queue and the [`Future`] handles share it.
@@ -95,10 +92,6 @@ where
         drop(lock(&self.body).take());
         Future::from_holder(self).complete(Err(FutureError::from(error)));
     }
-
-    fn key(&self) -> ObjectId {
-        self.core.id()
-    }
 }
 
 struct ExecShared {
@@ -107,8 +100,26 @@ struct ExecShared {
     prefix: String,
     max_workers: usize,
     initializer: Option<Initializer>,
-    /// The work items and idle workers, under one mutex with the rest of the executor's state.
+    /// The work items, and under its mutex the idle workers and the rest of the executor's
+    /// state.
     queue: JobQueue<Arc<dyn WorkItem>, ExecState>,
+}
+
+/// Why an executor refuses work, in its queue's gate; the state's flags say the same, once the
+/// closing thread has recorded them.
+const SHUT_DOWN: u64 = 1;
+const RUN_ENDING: u64 = 1 << 1;
+const BROKEN: u64 = 1 << 2;
+
+/// The error for a refused submit, as CPython checks: broken first, then shut down.
+fn refusal(reasons: u64) -> Error {
+    if reasons & BROKEN != 0 {
+        Error::BrokenThreadPool
+    } else if reasons & SHUT_DOWN != 0 {
+        Error::ExecutorShutDown
+    } else {
+        Error::InterpreterShutDown
+    }
 }
 
 struct ExecState {
@@ -144,9 +155,9 @@ impl ExecShared {
     /// CPython's `_initializer_failed`: no more work, and queued work fails.
     fn break_pool(&self) {
         let failed = {
-            let mut state = self.queue.lock();
+            let mut state = self.queue.close(BROKEN);
             state.pool.broken = true;
-            state.wake_idle_workers(&self.run.rt);
+            self.queue.wake_idle_workers(&mut state, &self.run.rt);
             self.queue.take_all(&mut state)
         };
         for item in failed {
@@ -154,9 +165,9 @@ impl ExecShared {
         }
     }
 
-    /// Starts worker number `n`. On failure the submitted item is taken back if no worker has
-    /// picked it up yet, so that a failed `submit` never runs its task.
-    fn spawn_worker(self: &Arc<Self>, n: usize, item: ObjectId) -> Result<()> {
+    /// Starts worker number `n`. On failure the thread is no longer counted, so that a later
+    /// submit may try again.
+    fn spawn_worker(self: &Arc<Self>, n: usize) -> Result<()> {
         let shared = Arc::clone(self);
         let options = ThreadOptions {
             name: Some(format!("{}_{n}", self.prefix)),
@@ -177,11 +188,8 @@ impl ExecShared {
             }
             Err(err) => {
                 exec.thread_count = exec.thread_count.saturating_sub(1);
-                match self.queue.remove(&mut state, |queued| queued.key() == item) {
-                    Some(_) => Err(err),
-                    // A running worker took it: it will run, so the submit succeeded.
-                    None => Ok(()),
-                }
+                self.queue.set_slow(true);
+                Err(err)
             }
         }
     }
@@ -254,23 +262,28 @@ impl Executor {
             prefix,
             max_workers,
             initializer: options.initializer,
-            queue: JobQueue::new(ExecState {
-                shutdown: false,
-                run_ending: false,
-                broken: false,
-                thread_count: 0,
-                threads: Vec::new(),
-                spawning: 0,
-                spawn_waiters: WaitList::default(),
-            }),
+            // Slow until every thread is started: each submit decides under the lock whether
+            // to start one.
+            queue: JobQueue::new(
+                ExecState {
+                    shutdown: false,
+                    run_ending: false,
+                    broken: false,
+                    thread_count: 0,
+                    threads: Vec::new(),
+                    spawning: 0,
+                    spawn_waiters: WaitList::default(),
+                },
+                SLOW,
+            ),
         });
         let weak = Arc::downgrade(&shared);
         rt.at_exit(move || {
             if let Some(shared) = weak.upgrade() {
                 {
-                    let mut state = shared.queue.lock();
+                    let mut state = shared.queue.close(RUN_ENDING);
                     state.pool.run_ending = true;
-                    state.wake_idle_workers(&shared.run.rt);
+                    shared.queue.wake_idle_workers(&mut state, &shared.run.rt);
                 }
                 // Nothing is left to report an error to at the end of the run.
                 let _ = shared.join_threads();
@@ -309,36 +322,37 @@ impl Executor {
             body: Mutex::new(Some(f)),
         });
         let future = Future::from_holder(Arc::clone(&task) as Arc<dyn HasCore<T, E>>);
-        let (idle_worker, new_thread) = {
-            let mut state = shared.queue.lock();
-            if state.pool.broken {
-                return Err(Error::BrokenThreadPool);
-            }
-            if state.pool.shutdown {
-                return Err(Error::ExecutorShutDown);
-            }
-            if state.pool.run_ending {
-                return Err(Error::InterpreterShutDown);
-            }
-            let idle_worker = shared.queue.push(&mut state, task);
-            let exec = &mut state.pool;
-            let new_thread = if idle_worker.is_some() || exec.thread_count >= shared.max_workers {
-                None
-            } else {
+        // While threads are left to start, the job is queued under the lock and a thread is
+        // started unless an idle worker was woken for it (CPython's idle semaphore). Once all
+        // are started, queueing is lock-free.
+        let new_thread = shared
+            .queue
+            .push_deciding(&shared.run.rt, task, |exec, woke_idle| {
+                if woke_idle || exec.thread_count >= shared.max_workers {
+                    return None;
+                }
                 let n = exec.thread_count;
                 exec.thread_count += 1;
                 exec.spawning += 1;
+                if exec.thread_count >= shared.max_workers {
+                    shared.queue.set_slow(false);
+                }
                 Some(n)
-            };
-            (idle_worker, new_thread)
-        };
-        if let Some(worker) = idle_worker {
-            worker.wake(&shared.run.rt);
-        }
+            })
+            .map_err(refusal)?
+            .flatten();
         // Started without the lock: starting waits for the new thread, which needs the lock
         // (and, under the GIL, the GIL this thread gives up while it waits).
         if let Some(n) = new_thread {
-            shared.spawn_worker(n, future.id())?;
+            if let Err(err) = shared.spawn_worker(n) {
+                // A failed submit never runs its task: unless a running worker has started it
+                // already (then it runs, and the submit succeeded), it is cancelled, and the
+                // worker that dequeues it skips it. Nobody else holds the future yet, so the
+                // cancellation is seen by no one.
+                if future.cancel() {
+                    return Err(err);
+                }
+            }
         }
         Ok(future)
     }
@@ -378,13 +392,13 @@ impl Executor {
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) -> Result<()> {
         let shared = &self.shared;
         let cancelled = {
-            let mut state = shared.queue.lock();
+            let mut state = shared.queue.close(SHUT_DOWN);
             state.pool.shutdown = true;
-            state.wake_idle_workers(&shared.run.rt);
+            shared.queue.wake_idle_workers(&mut state, &shared.run.rt);
             if cancel_futures {
                 shared.queue.take_all(&mut state)
             } else {
-                VecDeque::new()
+                Vec::new()
             }
         };
         for item in cancelled {
@@ -400,9 +414,10 @@ impl Executor {
 impl Drop for Executor {
     /// CPython's workers notice a collected executor and exit once the queue is empty.
     fn drop(&mut self) {
-        let mut state = self.shared.queue.lock();
+        let queue = &self.shared.queue;
+        let mut state = queue.close(SHUT_DOWN);
         state.pool.shutdown = true;
-        state.wake_idle_workers(&self.shared.run.rt);
+        queue.wake_idle_workers(&mut state, &self.shared.run.rt);
     }
 }
 
@@ -414,7 +429,7 @@ impl fmt::Debug for Executor {
             .field("prefix", &self.shared.prefix)
             .field("max_workers", &self.shared.max_workers)
             .field("threads", &state.pool.threads.len())
-            .field("queued", &state.queued())
+            .field("queued", &self.shared.queue.queued())
             .field("shutdown", &state.pool.shutdown)
             .finish()
     }
@@ -469,11 +484,14 @@ mod tests {
     use super::*;
     use crate::error::ExceptionKind;
     use crate::pool::{as_completed, wait, ReturnWhen};
+    use crate::sched::Explorer;
     use crate::sched::Mode;
-    use crate::sync::testing::{gates, parallel_runtimes, runtimes};
+    use crate::sync::testing::{gates, parallel_runtimes, runtimes, spawn, wait_until};
     use crate::trace::EventKind;
 
     const SHORT: Duration = Duration::from_millis(20);
+    /// A bound that only turns a lost task into a failure instead of a hang.
+    const LONG: Duration = Duration::from_secs(30);
 
     fn executor(rt: &Runtime, max_workers: usize) -> Executor {
         Executor::new(
@@ -1098,5 +1116,219 @@ mod tests {
             .collect();
         assert_eq!(ends, [true, false]);
         assert_eq!(executor.id().to_string(), "ThreadPoolExecutor#1");
+    }
+
+    /// Threads submit while the executor starts its threads lazily: each result is right, and
+    /// no more than `max_workers` threads start.
+    #[test]
+    fn concurrent_submitters_get_their_results_and_start_at_most_max_workers() {
+        for rt in runtimes() {
+            let executor = Arc::new(executor(&rt, 3));
+            let submitters: Vec<_> = (0..4usize)
+                .map(|t| {
+                    let executor = Arc::clone(&executor);
+                    spawn(&rt, move || {
+                        let futures: Vec<_> = (0..500usize)
+                            .map(|i| {
+                                executor
+                                    .submit(move || Ok::<_, String>(t * 1000 + i))
+                                    .unwrap()
+                            })
+                            .collect();
+                        (0..)
+                            .zip(&futures)
+                            .filter(|(i, future)| future.result(Some(LONG)) != Ok(t * 1000 + i))
+                            .count()
+                    })
+                })
+                .collect();
+            for submitter in submitters {
+                assert_eq!(submitter.join(), 0, "wrong or missing results");
+            }
+            assert!(executor.threads().len() <= 3);
+            executor.shutdown(true, false).unwrap();
+        }
+    }
+
+    /// Threads submit while another shuts the executor down: each submit is refused, or
+    /// accepted and finished by the time `shutdown(wait=True)` returns (run, or cancelled when
+    /// `cancel_futures` is set). Threads are still being started lazily meanwhile.
+    #[test]
+    fn shutting_down_while_threads_submit_finishes_or_cancels_every_accepted_future() {
+        for rt in parallel_runtimes() {
+            for cancel_futures in [false, true] {
+                for _ in 0..25 {
+                    let executor = Arc::new(executor(&rt, 2));
+                    let submitted = Arc::new(AtomicUsize::new(0));
+                    let submitters: Vec<_> = (0..3)
+                        .map(|_| {
+                            let executor = Arc::clone(&executor);
+                            let submitted = Arc::clone(&submitted);
+                            spawn(&rt, move || {
+                                let mut accepted = Vec::new();
+                                let mut refusals = Vec::new();
+                                for i in 0..300usize {
+                                    submitted.fetch_add(1, AtomicOrdering::SeqCst);
+                                    match executor.submit(move || Ok::<_, String>(i)) {
+                                        Ok(future) if refusals.is_empty() => {
+                                            accepted.push((i, future))
+                                        }
+                                        Ok(_) => {
+                                            return Err(format!(
+                                                "submit {i} accepted after a refusal"
+                                            ))
+                                        }
+                                        Err(err) => refusals.push(err),
+                                    }
+                                }
+                                Ok((accepted, refusals))
+                            })
+                        })
+                        .collect();
+                    wait_until(&rt, || submitted.load(AtomicOrdering::SeqCst) > 100);
+                    executor.shutdown(true, cancel_futures).unwrap();
+                    for submitter in submitters {
+                        let (accepted, refusals) = submitter.join().unwrap();
+                        assert!(refusals.iter().all(|err| *err == Error::ExecutorShutDown));
+                        for (i, future) in accepted {
+                            assert!(future.done(), "future {i} was left unfinished");
+                            let got = future.result(None);
+                            assert!(
+                                got == Ok(i)
+                                    || (cancel_futures && got == Err(FutureError::Cancelled)),
+                                "future {i} gave {got:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_worker_runs_a_large_backlog_in_submission_order() {
+        for rt in parallel_runtimes() {
+            let executor = executor(&rt, 1);
+            let (blocker, open) = running_gated(&executor, -1);
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let futures: Vec<_> = (0..6000i32)
+                .map(|i| {
+                    if i == 3000 {
+                        open.send(()).unwrap();
+                    }
+                    let order = Arc::clone(&order);
+                    executor
+                        .submit(move || {
+                            order.lock().unwrap().push(i);
+                            Ok::<_, String>(i)
+                        })
+                        .unwrap()
+                })
+                .collect();
+            assert_eq!(blocker.result(None), Ok(-1));
+            for (i, future) in (0..).zip(&futures) {
+                assert_eq!(future.result(Some(LONG)), Ok(i));
+            }
+            assert_eq!(*order.lock().unwrap(), (0..6000).collect::<Vec<_>>());
+            executor.shutdown(true, false).unwrap();
+        }
+    }
+
+    /// Each burst comes once every worker has parked, so each is a wake-up that must not be
+    /// lost (and must not start a thread beyond `max_workers`).
+    #[test]
+    fn parked_workers_are_woken_for_each_burst() {
+        for rt in runtimes() {
+            let executor = executor(&rt, 2);
+            for round in 0..40usize {
+                let started = executor.threads().len() as u64;
+                wait_until(&rt, || executor.shared.queue.parked() == started);
+                let futures: Vec<_> = (0..round % 4 + 1)
+                    .map(|i| executor.submit(move || Ok::<_, String>(round + i)).unwrap())
+                    .collect();
+                for (i, future) in futures.iter().enumerate() {
+                    assert_eq!(future.result(Some(LONG)), Ok(round + i));
+                }
+            }
+            assert_eq!(executor.threads().len(), 2);
+            executor.shutdown(true, false).unwrap();
+        }
+    }
+
+    /// Under the deterministic scheduler an executor's run, submits racing with
+    /// `shutdown(cancel_futures=True)` included, is the same for the same seed, and no schedule
+    /// strands a future.
+    #[test]
+    fn executors_run_and_replay_under_the_deterministic_scheduler() {
+        let program = |rt: &Runtime| -> std::result::Result<(), String> {
+            let text = |err: Error| err.to_string();
+            let executor = Arc::new(executor(rt, 2));
+            let submitter = {
+                let executor = Arc::clone(&executor);
+                rt.spawn(ThreadOptions::default(), move || {
+                    for i in 0..8 {
+                        if let Ok(future) = executor.submit(move || Ok::<_, String>(i)) {
+                            match future.result(None) {
+                                Ok(value) if value == i => {}
+                                Err(FutureError::Cancelled) => {}
+                                other => panic!("future {i} gave {other:?}"),
+                            }
+                        }
+                    }
+                })
+                .map_err(text)?
+            };
+            let square: MapFn<i32, i32, String> = Arc::new(|x| Ok(x * x));
+            let squares: Vec<_> = executor
+                .map(square, (0..6).collect(), None)
+                .map_err(text)?
+                .collect();
+            if squares != (0..6).map(|x| Ok(x * x)).collect::<Vec<_>>() {
+                return Err(format!("map gave {squares:?}"));
+            }
+            executor.shutdown(true, true).map_err(text)?;
+            submitter.join(None).map_err(text)?;
+            Ok(())
+        };
+        for explorer in [Explorer::random(), Explorer::pct(2)] {
+            let exploration = explorer.seeds(0..40).run(program);
+            assert_eq!(
+                exploration.first_failure.map(|failure| failure.message),
+                None
+            );
+        }
+        let explorer = Explorer::random().trace(true);
+        for seed in 0..4 {
+            let first = explorer.run_seed(seed, program);
+            let second = explorer.run_seed(seed, program);
+            assert_eq!(first.failure(), None);
+            assert_eq!(
+                first.runtime.trace().unwrap().to_chrome_json(),
+                second.runtime.trace().unwrap().to_chrome_json()
+            );
+            assert_eq!(first.schedule, second.schedule);
+        }
+    }
+
+    /// Tasks come just as the idle worker is going to park, at delays that sweep through its
+    /// spinning: a wake-up lost between the worker's last look at the queue and its parking
+    /// would leave a task waiting forever.
+    #[test]
+    fn tasks_submitted_as_workers_park_are_not_lost() {
+        for rt in parallel_runtimes() {
+            let executor = executor(&rt, 1);
+            // Bounded in time too: on a loaded machine every wake-up takes a time slice.
+            let started = std::time::Instant::now();
+            for i in (0..2000usize).take_while(|_| started.elapsed() < Duration::from_secs(3)) {
+                let result = executor.submit(move || Ok::<_, String>(i)).unwrap();
+                assert_eq!(result.result(Some(LONG)), Ok(i));
+                let pause = std::time::Instant::now();
+                let delay = Duration::from_micros((i * 37 % 150) as u64);
+                while pause.elapsed() < delay {
+                    std::hint::spin_loop();
+                }
+            }
+            executor.shutdown(true, false).unwrap();
+        }
     }
 }

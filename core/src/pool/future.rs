@@ -53,7 +53,9 @@ pub(crate) struct FutureCore<T, E> {
 
 struct FutureState<T, E> {
     status: Status,
-    outcome: Option<Result<T, FutureError<E>>>,
+    /// The error boxed: failures are rare, and a [`FutureError`] is several times the size of
+    /// most values (one future is allocated per task).
+    outcome: Option<Result<T, Box<FutureError<E>>>>,
     /// Boxed once somebody registers: most futures are only ever read after they are done, and
     /// one future is allocated per task.
     observers: Option<Box<Observers<T, E>>>,
@@ -227,7 +229,7 @@ impl<T, E> Future<T, E> {
                 return;
             }
             state.status = Status::Finished;
-            state.outcome = Some(outcome);
+            state.outcome = Some(outcome.map_err(Box::new));
             self.core().done.store(true, Ordering::Release);
             state.release_observers(&self.core().run.rt)
         };
@@ -300,7 +302,10 @@ impl<T: Clone, E: Clone> Future<T, E> {
                 Status::Cancelled => return Ok(Some(Err(FutureError::Cancelled))),
                 Status::Finished => {
                     if let Some(outcome) = &state.outcome {
-                        return Ok(Some(outcome.clone()));
+                        return Ok(Some(match outcome {
+                            Ok(value) => Ok(value.clone()),
+                            Err(error) => Err(FutureError::clone(error)),
+                        }));
                     }
                 }
                 Status::Pending | Status::Running => {}

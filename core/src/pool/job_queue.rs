@@ -1,16 +1,71 @@
 //! The queue of work a pool's workers take from, shared by [`ThreadPool`](super::ThreadPool)
-//! and [`Executor`](super::Executor): jobs in submission order, the idle workers waiting for
-//! one, and a count of queued jobs that a worker reads without the lock while it spins before
-//! parking.
+//! and [`Executor`](super::Executor).
 //!
-//! The queue lives under one mutex with the rest of its pool's state (`S`), so the pool's own
-//! decisions (does it still take work? must an idle worker exit?) are made under the same lock
-//! as the queue's changes, and no wake-up can slip in between. An idle worker is woken per new
-//! job, and only if one is idle.
+//! Submitting a job and taking one are lock-free in the common case: the jobs are in a ring
+//! ([`Jobs`]), and a submitter takes the queue's mutex only to wake a parked worker (or, for an
+//! executor that still has threads to start, to decide whether to start one). Before, the jobs
+//! were under that mutex too, and the submitting thread and every worker took it for each job;
+//! with tiny tasks they spent their time handing it to one another. The mutex now guards only
+//! the list of parked workers and the rest of the pool's state (`S`), so the pool's own
+//! decisions (must an idle worker exit?) are still made under the same lock as a worker's
+//! decision to park, and no wake-up can slip in between.
+//!
+//! # The gate
+//!
+//! One atomic word, `gate`, is where submitters, parked workers and closers meet:
+//!
+//! | bits | what | written by |
+//! |---|---|---|
+//! | 0..4 | why the pool refuses work (pool-defined reasons; none while it takes work) | [`JobQueue::close`], never cleared |
+//! | 4 | [`SLOW`]: every submit takes the lock (an executor with threads still to start) | the pool, under the lock |
+//! | 8..32 | submits past the gate that have not finished pushing | submitters: +1 before pushing, −1 after |
+//! | 32..64 | parked workers: registered in `idle_workers`, or about to be | +1 by a worker about to park (under the lock), −1 by whoever takes it off the list (under the lock) or by itself when it does not park after all |
+//!
+//! Because every party changes this one word with read-modify-writes (acquire-release), they all
+//! see its changes in one order, and the two races that matter need no fences:
+//!
+//! - **A push against a worker going to sleep.** The worker, holding the lock, adds itself to
+//!   the parked count, *then* looks at the queue once more, and parks only if it is empty. The
+//!   submitter pushes, *then* leaves the gate, reading the parked count. If the worker's increment
+//!   comes first, the submitter sees it, takes the lock (after the worker is listed or gone), and
+//!   wakes it. If the submitter's decrement comes first, the worker's increment reads it and so
+//!   sees the push: it does not park.
+//! - **A submit against a close.** A submit enters the gate (in-flight +1) and reads the refusal
+//!   bits in the same operation; a closer sets a refusal bit, then waits (spinning, without the
+//!   lock) for the in-flight count to reach zero. Either the submit comes first, and the closer
+//!   waits until its job is pushed, or the close comes first, and the submit is refused. So once
+//!   `close` returns, no job will ever be pushed again: a terminate's drain takes every queued
+//!   job, and a worker that finds the queue empty under the lock with the pool closed can exit.
+//!
+//! The in-flight window holds no lock (except an executor's [`SLOW`] submit, which holds the
+//! queue's mutex inside it; the closer waits without that lock) and contains no wait of any
+//! kind, so the closer's spin is short. Under the deterministic scheduler and the GIL only one
+//! thread runs at a time and nothing inside the window switches threads, so a closer always
+//! finds it empty.
+//!
+//! # One spinner
+//!
+//! An idle worker spins a while before it parks, when the scheduler says spinning helps, but
+//! only one worker at a time (the one holding `spinner`); the others park at once. With tiny
+//! tasks on few cores, idle workers spinning side by side took the processors from the
+//! submitting thread and from the worker that had work, and one spinner picks up the next job
+//! as quickly. So a submitter wakes a parked worker only when no worker spins: a spinner finds
+//! the job. This loses no wake-up either. A spinner clears `spinner` before it registers as
+//! parked (through the gate). If that registration comes after the submitter left the gate,
+//! the spinner sees the job; if before, the submitter's leave reads it, sees `spinner` clear
+//! (or set by a later spinner, of which the same holds) and wakes a worker.
+//!
+//! When the run is being stopped, a worker leaves its wait without knowing whether it was
+//! already taken off the list; it stays in the parked count. Too high a count only makes later
+//! submits take the lock for nothing; too low a count could lose a wake-up, and that never
+//! happens.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+
+use crossbeam_queue::ArrayQueue;
+use crossbeam_utils::CachePadded;
 
 use super::{spin_until, PoolRun};
 use crate::object_id::ObjectId;
@@ -19,78 +74,298 @@ use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, DeferredWake, WaitList};
 use crate::util::lock;
 
+/// The refusal reasons a pool may use (bits 0..4 of the gate).
+pub(crate) const REASONS: u64 = 0b1111;
+/// Every submit takes the lock and lets the pool decide, inside the gate.
+pub(crate) const SLOW: u64 = 1 << 4;
+const IN_FLIGHT: u64 = 1 << 8;
+const IN_FLIGHT_MASK: u64 = 0x00ff_ffff << 8;
+const PARKED: u64 = 1 << 32;
+
 pub(crate) struct JobQueue<J, S> {
-    state: Mutex<QueueState<J, S>>,
-    /// `state.jobs.len()`, written under the lock, read without it by spinning workers.
-    queued: AtomicUsize,
+    /// On a cache line of its own: the submitting thread changes it twice per job, and the
+    /// workers rarely touch it.
+    gate: CachePadded<AtomicU64>,
+    /// Held by the one worker that spins for work at a time.
+    spinner: CachePadded<AtomicBool>,
+    jobs: Jobs<J>,
+    state: Mutex<QueueState<S>>,
+}
+
+/// How many jobs the lock-free ring holds; more wait in the overflow.
+const RING: usize = 1024;
+
+/// How many jobs a pop that finds the ring empty moves from the overflow into it, so that the
+/// next pops take no lock; few enough that the overflow's lock is held briefly.
+const REFILL: usize = 32;
+
+/// The queued jobs, in submission order: a bounded lock-free ring ([`ArrayQueue`], which
+/// allocates nothing per job), and behind it an overflow under a mutex for jobs that do not
+/// fit, which refills the ring as it drains.
+///
+/// While the overflow holds jobs (`spilled`), every push goes there, behind them, so a job
+/// never overtakes one pushed before it; the ring only holds jobs older than the overflow's.
+/// `spilled` is set under the overflow's lock before a job is added and cleared under it once
+/// the overflow is empty, so a job in the overflow is never hidden from a thread that has seen
+/// its push (through the gate or the queue's lock).
+struct Jobs<J> {
+    ring: ArrayQueue<J>,
+    overflow: Mutex<VecDeque<J>>,
+    spilled: AtomicBool,
+}
+
+impl<J> Jobs<J> {
+    fn new() -> Jobs<J> {
+        Jobs {
+            ring: ArrayQueue::new(RING),
+            overflow: Mutex::new(VecDeque::new()),
+            spilled: AtomicBool::new(false),
+        }
+    }
+
+    fn push(&self, job: J) {
+        if self.spilled.load(Ordering::Acquire) {
+            self.spill(job);
+        } else if let Err(job) = self.ring.push(job) {
+            self.spill(job);
+        }
+    }
+
+    #[cold]
+    fn spill(&self, job: J) {
+        let mut overflow = lock(&self.overflow);
+        self.spilled.store(true, Ordering::Release);
+        overflow.push_back(job);
+    }
+
+    fn pop(&self) -> Option<J> {
+        match self.ring.pop() {
+            Some(job) => Some(job),
+            None if self.spilled.load(Ordering::Acquire) => self.unspill(),
+            None => None,
+        }
+    }
+
+    /// The oldest job of the overflow (the ring is empty, so it is the oldest of all), after
+    /// moving the next ones into the ring so that the following pops take no lock.
+    #[cold]
+    fn unspill(&self) -> Option<J> {
+        let mut overflow = lock(&self.overflow);
+        // A pop that raced with ours may have refilled the ring meanwhile.
+        let job = self.ring.pop().or_else(|| overflow.pop_front());
+        for _ in 0..REFILL {
+            let Some(next) = overflow.pop_front() else {
+                break;
+            };
+            if let Err(next) = self.ring.push(next) {
+                overflow.push_front(next);
+                break;
+            }
+        }
+        if overflow.is_empty() {
+            self.spilled.store(false, Ordering::Release);
+        }
+        job
+    }
+
+    /// A hint for spinning: may miss a job that is being pushed.
+    fn is_empty(&self) -> bool {
+        self.ring.is_empty() && !self.spilled.load(Ordering::Acquire)
+    }
+
+    fn len(&self) -> usize {
+        self.ring.len() + lock(&self.overflow).len()
+    }
 }
 
 /// What the queue's mutex guards.
-pub(crate) struct QueueState<J, S> {
-    jobs: VecDeque<J>,
+pub(crate) struct QueueState<S> {
     idle_workers: WaitList,
     /// The rest of the pool's state.
     pub(crate) pool: S,
 }
 
-pub(crate) type QueueGuard<'a, J, S> = MutexGuard<'a, QueueState<J, S>>;
+pub(crate) type QueueGuard<'a, S> = MutexGuard<'a, QueueState<S>>;
 
 impl<J, S> JobQueue<J, S> {
-    pub(crate) fn new(pool: S) -> JobQueue<J, S> {
+    /// `flags`: [`SLOW`] or nothing.
+    pub(crate) fn new(pool: S, flags: u64) -> JobQueue<J, S> {
         JobQueue {
+            gate: CachePadded::new(AtomicU64::new(flags & SLOW)),
+            spinner: CachePadded::new(AtomicBool::new(false)),
+            jobs: Jobs::new(),
             state: Mutex::new(QueueState {
-                jobs: VecDeque::new(),
                 idle_workers: WaitList::default(),
                 pool,
             }),
-            queued: AtomicUsize::new(0),
         }
     }
 
-    pub(crate) fn lock(&self) -> QueueGuard<'_, J, S> {
+    pub(crate) fn lock(&self) -> QueueGuard<'_, S> {
         lock(&self.state)
     }
 
     /// The mutex itself, for waits on the pool's own wait lists.
-    pub(crate) fn mutex(&self) -> &Mutex<QueueState<J, S>> {
+    pub(crate) fn mutex(&self) -> &Mutex<QueueState<S>> {
         &self.state
     }
 
-    /// Queues `job` and picks one idle worker to wake, which the caller wakes once it has
-    /// released the queue's lock (so the worker does not wake into a held lock); `None` when
-    /// none is idle (then a busy worker finds the job when it finishes its own).
-    #[must_use = "the idle worker must be woken once the lock is released"]
-    pub(crate) fn push(&self, state: &mut QueueState<J, S>, job: J) -> Option<DeferredWake> {
-        state.jobs.push_back(job);
-        self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        state.idle_workers.notify_one_deferred()
+    /// The refusal reasons given so far; 0 while the pool takes work.
+    pub(crate) fn refused(&self) -> u64 {
+        self.gate.load(Ordering::Acquire) & REASONS
     }
 
-    /// Queues `jobs` and wakes up to one idle worker for each.
-    pub(crate) fn push_all(&self, state: &mut QueueState<J, S>, rt: &Runtime, jobs: Vec<J>) {
+    /// Makes every submit take the lock ([`SLOW`]), or stops that.
+    pub(crate) fn set_slow(&self, slow: bool) {
+        if slow {
+            self.gate.fetch_or(SLOW, Ordering::AcqRel);
+        } else {
+            self.gate.fetch_and(!SLOW, Ordering::AcqRel);
+        }
+    }
+
+    /// Passes the gate: the word as it was, or the refusal reasons when the pool is closed.
+    /// Must be followed by [`leave`](Self::leave).
+    fn enter(&self) -> Result<u64, u64> {
+        let word = self.gate.fetch_add(IN_FLIGHT, Ordering::AcqRel);
+        if word & REASONS != 0 {
+            self.leave();
+            return Err(word & REASONS);
+        }
+        Ok(word)
+    }
+
+    /// Leaves the gate after pushing; returns the word as it was.
+    fn leave(&self) -> u64 {
+        self.gate.fetch_sub(IN_FLIGHT, Ordering::AcqRel)
+    }
+
+    /// Queues `job` unless the pool refuses work (then `Err` with the reasons), and wakes a
+    /// parked worker if there is one; when none is, a busy worker finds the job when it finishes
+    /// its own.
+    pub(crate) fn push(&self, rt: &Runtime, job: J) -> Result<(), u64> {
+        self.enter()?;
+        self.jobs.push(job);
+        if self.leave() >= PARKED && !self.spinner.load(Ordering::Acquire) {
+            self.wake_one(rt);
+        }
+        Ok(())
+    }
+
+    /// Queues `jobs` unless the pool refuses work, and wakes up to one parked worker for each.
+    pub(crate) fn push_all(&self, rt: &Runtime, jobs: Vec<J>) -> Result<(), u64> {
+        self.enter()?;
         let count = jobs.len();
-        state.jobs.extend(jobs);
-        self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        state.idle_workers.notify(rt, count);
+        jobs.into_iter().for_each(|job| self.jobs.push(job));
+        if self.leave() >= PARKED {
+            let mut state = self.lock();
+            let woken = state.idle_workers.notify(rt, count);
+            self.unpark_count(woken);
+        }
+        Ok(())
     }
 
-    /// Takes every queued job out: none of them will run.
-    pub(crate) fn take_all(&self, state: &mut QueueState<J, S>) -> VecDeque<J> {
-        self.queued.store(0, Ordering::Relaxed);
-        std::mem::take(&mut state.jobs)
-    }
-
-    /// Takes out the first queued job that `matches`; `None` if there is none (a worker may have
-    /// taken it already).
-    pub(crate) fn remove(
+    /// [`push`](Self::push) for a pool that sometimes must decide something under the lock
+    /// as it queues (an executor that may start a thread). While [`SLOW`] is set, the job is
+    /// queued under the lock, an idle worker is picked, and `decide` runs with the pool's state
+    /// and whether a worker was picked, all before the gate is left (so a closer waits for what
+    /// it decides); its answer is returned. Otherwise this is `push`, and `decide` does not run.
+    pub(crate) fn push_deciding<R>(
         &self,
-        state: &mut QueueState<J, S>,
-        matches: impl Fn(&J) -> bool,
-    ) -> Option<J> {
-        let index = state.jobs.iter().position(matches)?;
-        let job = state.jobs.remove(index);
-        self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        job
+        rt: &Runtime,
+        job: J,
+        decide: impl FnOnce(&mut S, bool) -> R,
+    ) -> Result<Option<R>, u64> {
+        let word = self.enter()?;
+        if word & SLOW == 0 {
+            self.jobs.push(job);
+            if self.leave() >= PARKED && !self.spinner.load(Ordering::Acquire) {
+                self.wake_one(rt);
+            }
+            return Ok(None);
+        }
+        let (idle_worker, decided) = {
+            let mut state = self.lock();
+            self.jobs.push(job);
+            let idle_worker = self.take_idle(&mut state);
+            let decided = decide(&mut state.pool, idle_worker.is_some());
+            (idle_worker, decided)
+        };
+        self.leave();
+        if let Some(worker) = idle_worker {
+            worker.wake(rt);
+        }
+        Ok(Some(decided))
+    }
+
+    /// Wakes one parked worker, if one is still listed once the lock is taken; the worker
+    /// is woken after the lock is released, so that it does not wake into a held lock.
+    #[cold]
+    fn wake_one(&self, rt: &Runtime) {
+        let idle_worker = self.take_idle(&mut self.lock());
+        if let Some(worker) = idle_worker {
+            worker.wake(rt);
+        }
+    }
+
+    /// Takes the longest-parked worker off the list, to be woken once the lock is released.
+    fn take_idle(&self, state: &mut QueueState<S>) -> Option<DeferredWake> {
+        let worker = state.idle_workers.notify_one_deferred()?;
+        self.unpark_count(1);
+        Some(worker)
+    }
+
+    fn unpark_count(&self, workers: usize) {
+        if workers > 0 {
+            self.gate
+                .fetch_sub(PARKED * workers as u64, Ordering::AcqRel);
+        }
+    }
+
+    /// Refuses every later submit, giving `reason` (one of the pool's bits in [`REASONS`]),
+    /// waits until the submits already past the gate have pushed their jobs, and returns the
+    /// locked state: from now on no job is ever queued again. The caller records in the pool's
+    /// state why it stopped taking work (what `exit` of [`next`](Self::next) reads) and wakes
+    /// the idle workers; it may [`take_all`](Self::take_all) queued jobs.
+    pub(crate) fn close(&self, reason: u64) -> QueueGuard<'_, S> {
+        debug_assert!(reason != 0 && reason & !REASONS == 0);
+        self.gate.fetch_or(reason & REASONS, Ordering::AcqRel);
+        // Not a wait for another thread's decision: a submit in flight is a few instructions
+        // from leaving (see the module documentation), and it never needs this thread.
+        let mut spins = 0u32;
+        while self.gate.load(Ordering::Acquire) & IN_FLIGHT_MASK != 0 {
+            if spins < 64 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        self.lock()
+    }
+
+    /// Takes every queued job out: none of them will run. Called after [`close`](Self::close),
+    /// so that nothing is queued behind it; workers may still take some concurrently, and run
+    /// them.
+    pub(crate) fn take_all(&self, _state: &mut QueueState<S>) -> Vec<J> {
+        std::iter::from_fn(|| self.jobs.pop()).collect()
+    }
+
+    /// The workers parked (or about to park) for want of work; tests wait for them.
+    #[cfg(test)]
+    pub(crate) fn parked(&self) -> u64 {
+        self.gate.load(Ordering::Acquire) / PARKED
+    }
+
+    /// The number of queued jobs (for `Debug`).
+    pub(crate) fn queued(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Wakes every parked worker, to re-check whether it should exit.
+    pub(crate) fn wake_idle_workers(&self, state: &mut QueueState<S>, rt: &Runtime) {
+        let woken = state.idle_workers.notify_all(rt);
+        self.unpark_count(woken);
     }
 
     /// The next job for a worker of the pool `object`; `None` when the worker should exit:
@@ -103,21 +378,31 @@ impl<J, S> JobQueue<J, S> {
         object: ObjectId,
         exit: impl Fn(&S) -> bool,
     ) -> Option<J> {
-        let mut state = self.lock();
-        let mut may_spin = true;
         loop {
-            if let Some(job) = state.jobs.pop_front() {
-                self.queued.store(state.jobs.len(), Ordering::Relaxed);
+            if let Some(job) = self.jobs.pop() {
                 return Some(job);
             }
-            if exit(&state.pool) {
-                return None;
+            // One idle worker spins at a time; the others park at once (see the module
+            // documentation). Where spinning does not help, nobody spins.
+            if run.spin && !self.spinner.swap(true, Ordering::AcqRel) {
+                spin_until(run, || !self.jobs.is_empty());
+                self.spinner.store(false, Ordering::Release);
             }
-            if std::mem::take(&mut may_spin) {
-                drop(state);
-                spin_until(run, || self.queued.load(Ordering::Relaxed) > 0);
-                state = self.lock();
-                continue;
+            if let Some(job) = self.jobs.pop() {
+                return Some(job);
+            }
+            let state = self.lock();
+            // Parked before the last look at the queue: see the module documentation.
+            self.gate.fetch_add(PARKED, Ordering::AcqRel);
+            if let Some(job) = self.jobs.pop() {
+                self.unpark_count(1);
+                return Some(job);
+            }
+            // Closed pools queue nothing more (`close` waited for the last push), so an
+            // empty queue now stays empty.
+            if exit(&state.pool) {
+                self.unpark_count(1);
+                return None;
             }
             match wait_on(
                 &run.rt,
@@ -130,25 +415,11 @@ impl<J, S> JobQueue<J, S> {
                     holder: None,
                 },
             ) {
-                Ok((next, _)) => {
-                    state = next;
-                    may_spin = true;
-                }
+                // Whoever woke this worker took it off the list and out of the parked count.
+                Ok((state, _)) => drop(state),
                 // The run is being stopped.
                 Err(_) => return None,
             }
         }
-    }
-}
-
-impl<J, S> QueueState<J, S> {
-    /// The number of queued jobs.
-    pub(crate) fn queued(&self) -> usize {
-        self.jobs.len()
-    }
-
-    /// Wakes every idle worker, to re-check whether it should exit.
-    pub(crate) fn wake_idle_workers(&mut self, rt: &Runtime) {
-        self.idle_workers.notify_all(rt);
     }
 }

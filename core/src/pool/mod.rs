@@ -7,10 +7,11 @@
 //! (a result can be read many times). A task that panics does not kill its worker: its result
 //! fails with [`Error::WorkerPanicked`].
 //!
-//! Both pools keep their queue of work in a short internal mutex together with the wait lists of
-//! idle workers, and wait only through `sync::wait_list::wait_on`, i.e. through the run's
-//! scheduler. Idle workers are woken one per new task, and only if one is idle. A task costs one
-//! allocation: the task, its result (or future) and the queue entry are one `Arc`.
+//! Both pools take their work from one queue (`job_queue`): lock-free to submit to and to take
+//! from, with the idle workers' wait list and the pool's state under a short internal mutex.
+//! They wait only through `sync::wait_list::wait_on`, i.e. through the run's scheduler. Idle
+//! workers are woken one per new task, and only if one is idle. A task costs one allocation: the
+//! task and its result (or future) are one `Arc`, which the queue holds until a worker takes it.
 //!
 //! Deviations from CPython, all where CPython would hang:
 //! - `ThreadPool::terminate` completes the results of tasks that never ran with

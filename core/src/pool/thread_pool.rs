@@ -15,7 +15,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use super::async_result::{ChunkSink, HasCell, IMap, MapCollector, ResultCell};
-use super::job_queue::{JobQueue, QueueGuard};
+use super::job_queue::JobQueue;
 use super::{
     run_reporting_panics, run_task, run_traced, AsyncResult, Callback, ErrorCallback, Initializer,
     MapFn, PoolError, PoolRun,
@@ -64,9 +64,12 @@ type Completion = Box<dyn FnOnce() + Send>;
 pub(crate) struct PoolShared {
     run: Arc<PoolRun>,
     id: ObjectId,
-    /// The jobs and idle workers, under one mutex with the rest of the pool's state.
+    /// The jobs, and under its mutex the idle workers and the rest of the pool's state.
     queue: JobQueue<Arc<dyn Job>, PoolState>,
 }
+
+/// The one reason a pool refuses work (closed or terminated), in the queue's gate.
+const NOT_RUNNING: u64 = 1;
 
 struct PoolState {
     status: Status,
@@ -84,35 +87,25 @@ impl PoolShared {
         }
     }
 
-    /// The locked state, if the pool still takes work.
-    fn lock_running(&self) -> Result<QueueGuard<'_, Arc<dyn Job>, PoolState>> {
-        let state = self.queue.lock();
-        match state.pool.status {
-            Status::Running => Ok(state),
+    fn check_running(&self) -> Result<()> {
+        match self.queue.refused() {
+            0 => Ok(()),
             _ => Err(Error::PoolNotRunning),
         }
     }
 
-    fn check_running(&self) -> Result<()> {
-        self.lock_running().map(drop)
-    }
-
+    /// Queues `job`, unless the pool was closed or terminated. No worker is woken when every
+    /// one is busy: one of them will find the job when it finishes.
     fn submit(&self, job: Arc<dyn Job>) -> Result<()> {
-        let mut state = self.lock_running()?;
-        // No worker is woken when every one is busy: one of them will find the job when it
-        // finishes.
-        let idle_worker = self.queue.push(&mut state, job);
-        drop(state);
-        if let Some(worker) = idle_worker {
-            worker.wake(&self.run.rt);
-        }
-        Ok(())
+        self.queue
+            .push(&self.run.rt, job)
+            .map_err(|_| Error::PoolNotRunning)
     }
 
     fn submit_all(&self, jobs: Vec<Arc<dyn Job>>) -> Result<()> {
-        let mut state = self.lock_running()?;
-        self.queue.push_all(&mut state, &self.run.rt, jobs);
-        Ok(())
+        self.queue
+            .push_all(&self.run.rt, jobs)
+            .map_err(|_| Error::PoolNotRunning)
     }
 
     /// The next job for a worker; `None` when the worker should exit: the queue is empty and
@@ -349,13 +342,16 @@ impl ThreadPool {
         let shared = Arc::new(PoolShared {
             run: PoolRun::new(rt),
             id: rt.new_object_id(ObjectKind::ThreadPool),
-            queue: JobQueue::new(PoolState {
-                status: Status::Running,
-                completions: VecDeque::new(),
-                handler_waiting: WaitList::default(),
-                workers_alive: 0,
-                handler_alive: false,
-            }),
+            queue: JobQueue::new(
+                PoolState {
+                    status: Status::Running,
+                    completions: VecDeque::new(),
+                    handler_waiting: WaitList::default(),
+                    workers_alive: 0,
+                    handler_alive: false,
+                },
+                0,
+            ),
         });
         // On an early return the pool is dropped, which closes it: started workers exit.
         let mut pool = ThreadPool {
@@ -579,10 +575,11 @@ impl ThreadPool {
 
     /// No new work; the workers exit once the queue is empty.
     pub fn close(&self) {
-        let mut state = self.shared.queue.lock();
+        let queue = &self.shared.queue;
+        let mut state = queue.close(NOT_RUNNING);
         if state.pool.status == Status::Running {
             state.pool.status = Status::Closed;
-            state.wake_idle_workers(&self.shared.run.rt);
+            queue.wake_idle_workers(&mut state, &self.shared.run.rt);
         }
     }
 
@@ -592,11 +589,12 @@ impl ThreadPool {
     /// of them (a task or a callback), which would wait for itself.
     pub fn terminate(&self) -> Result<()> {
         let rt = &self.shared.run.rt;
+        let queue = &self.shared.queue;
         let abandoned = {
-            let mut state = self.shared.queue.lock();
+            let mut state = queue.close(NOT_RUNNING);
             state.pool.status = Status::Terminated;
-            state.wake_idle_workers(rt);
-            self.shared.queue.take_all(&mut state)
+            queue.wake_idle_workers(&mut state, rt);
+            queue.take_all(&mut state)
         };
         for job in abandoned {
             job.abandon(&self.shared);
@@ -646,7 +644,7 @@ impl fmt::Debug for ThreadPool {
             .field("id", &self.shared.id)
             .field("processes", &self.processes)
             .field("status", &state.pool.status)
-            .field("queued", &state.queued())
+            .field("queued", &self.shared.queue.queued())
             .finish()
     }
 }
@@ -682,11 +680,14 @@ mod tests {
 
     use super::*;
     use crate::error::ExceptionKind;
+    use crate::sched::Explorer;
     use crate::sched::Mode;
-    use crate::sync::testing::{gates, parallel_runtimes, runtimes};
+    use crate::sync::testing::{gates, parallel_runtimes, runtimes, spawn, wait_until};
     use crate::trace::EventKind;
 
     const SHORT: Duration = Duration::from_millis(20);
+    /// A bound that only turns a lost task into a failure instead of a hang.
+    const LONG: Duration = Duration::from_secs(30);
 
     fn pool(rt: &Runtime, processes: usize) -> ThreadPool {
         ThreadPool::new(
@@ -1414,5 +1415,276 @@ mod tests {
             Err(PoolError::Core(Error::PoolNotRunning))
                 | Err(PoolError::Core(Error::Interrupted(_)))
         ));
+    }
+
+    #[test]
+    fn many_submitters_with_tasks_and_chunked_maps_all_get_their_results() {
+        for rt in runtimes() {
+            let pool = Arc::new(pool(&rt, 3));
+            let submitters: Vec<_> = (0..4i64)
+                .map(|t| {
+                    let pool = Arc::clone(&pool);
+                    spawn(&rt, move || {
+                        let mut wrong = Vec::new();
+                        for round in 0..25i64 {
+                            let base = t * 10_000 + round * 100;
+                            let results: Vec<_> = (0..40)
+                                .map(|i| {
+                                    pool.apply_async(move || Ok::<_, String>(base + i), None, None)
+                                        .unwrap()
+                                })
+                                .collect();
+                            let double: MapFn<i64, i64, String> = Arc::new(|x| Ok(2 * x));
+                            let items = (0..50).map(|i| base + i).collect();
+                            let doubled = pool.map(double, items, Some(7));
+                            if doubled != Ok((0..50).map(|i| 2 * (base + i)).collect()) {
+                                wrong.push(format!("map of round {round}: {doubled:?}"));
+                            }
+                            for (i, result) in (0..).zip(&results) {
+                                let got = result.get(Some(LONG));
+                                if got != Ok(base + i) {
+                                    wrong.push(format!("task {i} of round {round}: {got:?}"));
+                                }
+                            }
+                        }
+                        wrong
+                    })
+                })
+                .collect();
+            for submitter in submitters {
+                assert_eq!(submitter.join(), Vec::<String>::new());
+            }
+            pool.close();
+            pool.join().unwrap();
+        }
+    }
+
+    /// Threads submit single tasks and maps while another thread closes or terminates the pool.
+    /// Each submit is either refused, or accepted and then finished by the time `join` (or
+    /// `terminate`) returns: run, or, for a terminate, failed with `PoolTerminated`. Nothing is
+    /// left queued with no worker to run it.
+    #[test]
+    fn closing_or_terminating_while_threads_submit_leaves_no_result_unfinished() {
+        for rt in parallel_runtimes() {
+            for terminate in [false, true] {
+                for _ in 0..25 {
+                    let pool = Arc::new(pool(&rt, 2));
+                    let submitted = Arc::new(AtomicUsize::new(0));
+                    let submitters: Vec<_> = (0..3)
+                        .map(|_| {
+                            let (pool, submitted) = (Arc::clone(&pool), Arc::clone(&submitted));
+                            spawn(&rt, move || {
+                                let mut accepted = Vec::new();
+                                let mut refusals = Vec::new();
+                                for i in 0..300usize {
+                                    submitted.fetch_add(1, Ordering::SeqCst);
+                                    let submit = if i % 10 == 0 {
+                                        pool.map_async(
+                                            times_ten(),
+                                            vec![1, 2, 3],
+                                            Some(2),
+                                            None,
+                                            None,
+                                        )
+                                        .map(|result| (i, None, Some(result)))
+                                    } else {
+                                        pool.apply_async(move || Ok::<_, String>(i), None, None)
+                                            .map(|result| (i, Some(result), None))
+                                    };
+                                    match submit {
+                                        Ok(outcome) if refusals.is_empty() => {
+                                            accepted.push(outcome)
+                                        }
+                                        Ok(_) => {
+                                            return Err(format!(
+                                                "submit {i} accepted after a refusal"
+                                            ))
+                                        }
+                                        Err(err) => refusals.push(err),
+                                    }
+                                }
+                                Ok((accepted, refusals))
+                            })
+                        })
+                        .collect();
+                    wait_until(&rt, || submitted.load(Ordering::SeqCst) > 100);
+                    if terminate {
+                        pool.terminate().unwrap();
+                    } else {
+                        pool.close();
+                        pool.join().unwrap();
+                    }
+                    let terminated = PoolError::Core(Error::PoolTerminated);
+                    for submitter in submitters {
+                        let (accepted, refusals) = submitter.join().unwrap();
+                        assert!(refusals.iter().all(|err| *err == Error::PoolNotRunning));
+                        for (i, single, map) in accepted {
+                            if let Some(result) = single {
+                                assert!(result.ready(), "task {i} was left unfinished");
+                                let got = result.get(None);
+                                assert!(
+                                    got == Ok(i) || (terminate && got == Err(terminated.clone()))
+                                );
+                            }
+                            if let Some(result) = map {
+                                assert!(result.ready(), "map {i} was left unfinished");
+                                let got = result.get(None);
+                                assert!(
+                                    got == Ok(vec![10, 20, 30])
+                                        || (terminate && got == Err(terminated.clone()))
+                                );
+                            }
+                        }
+                    }
+                    pool.join().unwrap();
+                }
+            }
+        }
+    }
+
+    /// A backlog far larger than the queue's lock-free ring (so part of it waits in the
+    /// overflow, and more is queued while the worker drains it) runs in submission order.
+    #[test]
+    fn one_worker_runs_a_large_backlog_in_submission_order() {
+        for rt in parallel_runtimes() {
+            let pool = pool(&rt, 1);
+            let (open, mut gates) = gates(1);
+            let gate = gates.remove(0);
+            let (started, has_started) = channel();
+            let blocker = pool
+                .apply_async(
+                    move || {
+                        started.send(()).unwrap();
+                        gate.recv().unwrap();
+                        Ok::<_, String>(usize::MAX)
+                    },
+                    None,
+                    None,
+                )
+                .unwrap();
+            has_started.recv().unwrap();
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let results: Vec<_> = (0..6000usize)
+                .map(|i| {
+                    if i == 3000 {
+                        open[0].send(()).unwrap();
+                    }
+                    let order = Arc::clone(&order);
+                    pool.apply_async(
+                        move || {
+                            order.lock().unwrap().push(i);
+                            Ok::<_, String>(i)
+                        },
+                        None,
+                        None,
+                    )
+                    .unwrap()
+                })
+                .collect();
+            assert_eq!(blocker.get(None), Ok(usize::MAX));
+            for (i, result) in results.iter().enumerate() {
+                assert_eq!(result.get(Some(LONG)), Ok(i));
+            }
+            assert_eq!(*order.lock().unwrap(), (0..6000).collect::<Vec<_>>());
+        }
+    }
+
+    /// Each burst comes once both workers have parked, so each is a wake-up that must not be
+    /// lost.
+    #[test]
+    fn parked_workers_are_woken_for_each_burst() {
+        for rt in runtimes() {
+            let pool = pool(&rt, 2);
+            for round in 0..40usize {
+                wait_until(&rt, || pool.shared.queue.parked() == 2);
+                let results: Vec<_> = (0..round % 4 + 1)
+                    .map(|i| {
+                        pool.apply_async(move || Ok::<_, String>(round + i), None, None)
+                            .unwrap()
+                    })
+                    .collect();
+                for (i, result) in results.iter().enumerate() {
+                    assert_eq!(result.get(Some(LONG)), Ok(round + i));
+                }
+                if round % 10 == 9 {
+                    let doubled = pool.map(times_ten(), (0..20).collect(), Some(3));
+                    assert_eq!(doubled, Ok((0..20).map(|x| x * 10).collect()));
+                }
+            }
+        }
+    }
+
+    /// Under the deterministic scheduler a pool's run, submits racing with `terminate`
+    /// included, is the same for the same seed, and no schedule strands a task.
+    #[test]
+    fn pools_run_and_replay_under_the_deterministic_scheduler() {
+        let program = |rt: &Runtime| -> std::result::Result<(), String> {
+            let text = |err: Error| err.to_string();
+            let pool = Arc::new(pool(rt, 2));
+            let submitter = {
+                let pool = Arc::clone(&pool);
+                rt.spawn(ThreadOptions::default(), move || {
+                    for i in 0..8 {
+                        if let Ok(result) = pool.apply_async(move || Ok::<_, String>(i), None, None)
+                        {
+                            match result.get(None) {
+                                Ok(value) if value == i => {}
+                                Err(PoolError::Core(Error::PoolTerminated)) => {}
+                                other => panic!("task {i} gave {other:?}"),
+                            }
+                        }
+                    }
+                })
+                .map_err(text)?
+            };
+            let doubled = pool.map(times_ten(), (0..7).collect(), Some(2));
+            if doubled != Ok((0..7).map(|x| x * 10).collect()) {
+                return Err(format!("map gave {doubled:?}"));
+            }
+            pool.terminate().map_err(text)?;
+            submitter.join(None).map_err(text)?;
+            Ok(())
+        };
+        for explorer in [Explorer::random(), Explorer::pct(2)] {
+            let exploration = explorer.seeds(0..40).run(program);
+            assert_eq!(
+                exploration.first_failure.map(|failure| failure.message),
+                None
+            );
+        }
+        let explorer = Explorer::random().trace(true);
+        for seed in 0..4 {
+            let first = explorer.run_seed(seed, program);
+            let second = explorer.run_seed(seed, program);
+            assert_eq!(first.failure(), None);
+            assert_eq!(
+                first.runtime.trace().unwrap().to_chrome_json(),
+                second.runtime.trace().unwrap().to_chrome_json()
+            );
+            assert_eq!(first.schedule, second.schedule);
+        }
+    }
+
+    /// Tasks come just as the idle worker is going to park, at delays that sweep through its
+    /// spinning: a wake-up lost between the worker's last look at the queue and its parking
+    /// would leave a task waiting forever.
+    #[test]
+    fn tasks_submitted_as_workers_park_are_not_lost() {
+        for rt in parallel_runtimes() {
+            let pool = pool(&rt, 1);
+            // Bounded in time too: on a loaded machine every wake-up takes a time slice.
+            let started = std::time::Instant::now();
+            for i in (0..2000usize).take_while(|_| started.elapsed() < Duration::from_secs(3)) {
+                let result = pool
+                    .apply_async(move || Ok::<_, String>(i), None, None)
+                    .unwrap();
+                assert_eq!(result.get(Some(LONG)), Ok(i));
+                let pause = std::time::Instant::now();
+                let delay = Duration::from_micros((i * 37 % 150) as u64);
+                while pause.elapsed() < delay {
+                    std::hint::spin_loop();
+                }
+            }
+        }
     }
 }
