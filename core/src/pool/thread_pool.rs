@@ -946,6 +946,10 @@ mod tests {
         let items: Vec<i32> = (0..20).collect();
         pool.map(times_ten(), items.clone(), None).unwrap();
         pool.map(times_ten(), items, Some(5)).unwrap();
+        // A worker records TaskEnd after it delivered the result: wait for the workers to exit
+        // so that every task's end is in the trace.
+        pool.close();
+        pool.join().unwrap();
         let events = rt.trace().unwrap().events();
         let starts = events
             .iter()
@@ -966,6 +970,8 @@ mod tests {
         let rt = Runtime::builder(Mode::Parallel).trace(true).build();
         let pool = pool(&rt, 1);
         let _ = pool.apply(|| Err::<i32, _>("bad".to_owned()));
+        pool.close();
+        pool.join().unwrap();
         let events = rt.trace().unwrap().events();
         let (start, end) = (
             events
