@@ -484,9 +484,10 @@ mod tests {
     use super::*;
     use crate::error::ExceptionKind;
     use crate::pool::{as_completed, wait, ReturnWhen};
-    use crate::sched::Explorer;
     use crate::sched::Mode;
-    use crate::sync::testing::{gates, parallel_runtimes, runtimes, spawn, wait_until};
+    use crate::sync::testing::{
+        assert_explores_cleanly_and_replays, gates, parallel_runtimes, runtimes, spawn, wait_until,
+    };
     use crate::trace::EventKind;
 
     const SHORT: Duration = Duration::from_millis(20);
@@ -1290,24 +1291,7 @@ mod tests {
             submitter.join(None).map_err(text)?;
             Ok(())
         };
-        for explorer in [Explorer::random(), Explorer::pct(2)] {
-            let exploration = explorer.seeds(0..40).run(program);
-            assert_eq!(
-                exploration.first_failure.map(|failure| failure.message),
-                None
-            );
-        }
-        let explorer = Explorer::random().trace(true);
-        for seed in 0..4 {
-            let first = explorer.run_seed(seed, program);
-            let second = explorer.run_seed(seed, program);
-            assert_eq!(first.failure(), None);
-            assert_eq!(
-                first.runtime.trace().unwrap().to_chrome_json(),
-                second.runtime.trace().unwrap().to_chrome_json()
-            );
-            assert_eq!(first.schedule, second.schedule);
-        }
+        assert_explores_cleanly_and_replays(program);
     }
 
     /// Tasks come just as the idle worker is going to park, at delays that sweep through its

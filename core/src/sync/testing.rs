@@ -118,3 +118,29 @@ pub(crate) fn wait_until(rt: &Runtime, mut condition: impl FnMut() -> bool) {
     }
     panic!("the awaited condition never held");
 }
+
+/// Runs `program` under 40 seeds of random and of PCT (depth 2) exploration, expecting no
+/// failure, then checks that a few seeds replay byte for byte (same trace, same schedule).
+pub(crate) fn assert_explores_cleanly_and_replays(
+    program: impl Fn(&Runtime) -> Result<(), String>,
+) {
+    use crate::sched::Explorer;
+    for explorer in [Explorer::random(), Explorer::pct(2)] {
+        let exploration = explorer.seeds(0..40).run(&program);
+        assert_eq!(
+            exploration.first_failure.map(|failure| failure.message),
+            None
+        );
+    }
+    let explorer = Explorer::random().trace(true);
+    for seed in 0..4 {
+        let first = explorer.run_seed(seed, &program);
+        let second = explorer.run_seed(seed, &program);
+        assert_eq!(first.failure(), None);
+        assert_eq!(
+            first.runtime.trace().unwrap().to_chrome_json(),
+            second.runtime.trace().unwrap().to_chrome_json()
+        );
+        assert_eq!(first.schedule, second.schedule);
+    }
+}
