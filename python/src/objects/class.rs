@@ -1,0 +1,95 @@
+use std::sync::Arc;
+
+use super::{Dict, PyStr, Value};
+
+/// What an instance of a class is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A plain object with a `__dict__` (`object` and user classes).
+    Plain,
+    /// An exception: `BaseException` and its subclasses carry args, traceback and chaining.
+    Exception,
+    /// A library object implemented in Rust (`threading.Thread`, …), whose state `__init__`
+    /// attaches; user subclasses (`class Worker(Thread)`) inherit the layout.
+    Native,
+    /// A built-in value type (`int`, `list`, …): instances are not `Object`s; the class's
+    /// `__new__` (a builtin) makes them.
+    BuiltinValue,
+}
+
+/// A class: built-in types and user classes alike.
+pub struct Class {
+    pub name: Arc<PyStr>,
+    pub qualname: Arc<PyStr>,
+    pub module: Arc<PyStr>,
+    pub bases: Vec<Arc<Class>>,
+    /// The method resolution order after the class itself (C3 linearisation).
+    pub mro: Vec<Arc<Class>>,
+    pub dict: Arc<Dict>,
+    pub layout: Layout,
+    pub builtin: bool,
+}
+
+impl Class {
+    /// Looks `name` up on the class and along its MRO.
+    pub fn lookup(&self, name: &Arc<PyStr>) -> Option<Value> {
+        if let Some(v) = self.dict.get_str(name) {
+            return Some(v);
+        }
+        self.mro.iter().find_map(|class| class.dict.get_str(name))
+    }
+
+    pub fn lookup_str(&self, name: &str) -> Option<Value> {
+        self.lookup(&PyStr::new(name))
+    }
+
+    /// `issubclass(self, other)`.
+    pub fn is_subclass(self: &Arc<Self>, other: &Arc<Class>) -> bool {
+        Arc::ptr_eq(self, other) || self.mro.iter().any(|c| Arc::ptr_eq(c, other))
+    }
+
+    /// `self` followed by its MRO.
+    pub fn full_mro(self: &Arc<Self>) -> Vec<Arc<Class>> {
+        let mut all = vec![self.clone()];
+        all.extend(self.mro.iter().cloned());
+        all
+    }
+
+    /// The MRO a new class with these bases gets (C3), or `None` if the bases are
+    /// inconsistent.
+    pub fn linearize(bases: &[Arc<Class>]) -> Option<Vec<Arc<Class>>> {
+        let mut sequences: Vec<Vec<Arc<Class>>> = bases.iter().map(|b| b.full_mro()).collect();
+        sequences.push(bases.to_vec());
+        let mut result: Vec<Arc<Class>> = Vec::new();
+        loop {
+            sequences.retain(|s| !s.is_empty());
+            if sequences.is_empty() {
+                return Some(result);
+            }
+            let candidate = sequences.iter().map(|s| s[0].clone()).find(|head| {
+                !sequences
+                    .iter()
+                    .any(|s| s[1..].iter().any(|c| Arc::ptr_eq(c, head)))
+            })?;
+            for sequence in sequences.iter_mut() {
+                if Arc::ptr_eq(&sequence[0], &candidate) {
+                    sequence.remove(0);
+                }
+            }
+            result.push(candidate);
+        }
+    }
+
+    /// `<class 'module.Name'>` or `<class 'int'>`.
+    pub fn repr(&self) -> String {
+        if self.builtin || self.module.as_str() == "builtins" {
+            format!("<class '{}'>", self.qualname.as_str())
+        } else {
+            format!(
+                "<class '{}.{}'>",
+                self.module.as_str(),
+                self.qualname.as_str()
+            )
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! State shared by every thread of one run.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use threadlab_core::{Runtime, StopReason};
+
+use super::{PyErr, PyResult};
+use crate::objects::{Dict, Value};
+use crate::source::SourceFile;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Where a run's output goes: the terminal, the browser console, or a checker's buffer.
+/// Each call is one complete `print` (or traceback), so lines from different threads never
+/// interleave mid-line.
+pub trait OutputSink: Send + Sync {
+    fn write(&self, stream: Stream, text: &str);
+}
+
+/// Per-run limits: a runaway program ends with a clear message instead of hanging the page or
+/// exhausting memory.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Python frames per thread (`RecursionError` beyond), like `sys.getrecursionlimit()`.
+    pub recursion_limit: usize,
+    /// Nested Rust→Python calls per thread (each uses Rust stack).
+    pub native_depth_limit: usize,
+    /// Total instructions over all threads; `None` is unlimited.
+    pub instruction_budget: Option<u64>,
+    /// The largest container (in elements, or characters for strings) one operation may
+    /// build; `MemoryError` beyond.
+    pub max_container_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            recursion_limit: 1000,
+            native_depth_limit: 200,
+            instruction_budget: None,
+            max_container_len: 100_000_000,
+        }
+    }
+}
+
+pub struct Interp {
+    pub runtime: Runtime,
+    pub output: Arc<dyn OutputSink>,
+    pub limits: Limits,
+    pub source: Arc<SourceFile>,
+    /// The `builtins` namespace every module falls back to.
+    pub builtins: Arc<Dict>,
+    /// `sys.modules`: imported modules by dotted name.
+    pub modules: RwLock<HashMap<String, Value>>,
+    /// Instructions between scheduler ticks: 1 in deterministic mode, so that a switch can
+    /// fall between any two instructions; more otherwise, to keep the tick cheap.
+    pub tick_interval: u32,
+    instructions: AtomicU64,
+    next_frame: AtomicU64,
+}
+
+impl Interp {
+    pub fn new(
+        runtime: Runtime,
+        output: Arc<dyn OutputSink>,
+        limits: Limits,
+        source: Arc<SourceFile>,
+    ) -> Arc<Interp> {
+        let tick_interval = if runtime.seed().is_some() { 1 } else { 256 };
+        Arc::new(Interp {
+            runtime,
+            output,
+            limits,
+            source,
+            builtins: crate::builtins::builtins_namespace(),
+            modules: RwLock::new(HashMap::new()),
+            tick_interval,
+            instructions: AtomicU64::new(0),
+            next_frame: AtomicU64::new(1),
+        })
+    }
+
+    pub(crate) fn next_frame_id(&self) -> u64 {
+        self.next_frame.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn instructions_executed(&self) -> u64 {
+        self.instructions.load(Ordering::Relaxed)
+    }
+
+    /// Counts executed instructions against the budget; past it, stops the whole run.
+    pub(crate) fn count_instructions(&self, n: u64) -> PyResult<()> {
+        let total = self.instructions.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(budget) = self.limits.instruction_budget {
+            if total > budget {
+                self.runtime.stop(StopReason::LimitExceeded(format!(
+                    "the program ran more than {budget} instructions"
+                )));
+                return Err(PyErr::stop());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn write(&self, stream: Stream, text: &str) {
+        if stream == Stream::Stdout {
+            self.runtime.record_output(text);
+        }
+        self.output.write(stream, text);
+    }
+}

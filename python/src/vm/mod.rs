@@ -1,0 +1,310 @@
+//! The virtual machine: one [`Vm`] per Python thread, all sharing one [`Interp`] per run.
+//!
+//! Frames live on a heap stack (`Vm::frames`): a Python→Python call pushes a frame and the same
+//! loop goes on, so deep Python recursion never grows the Rust stack (small on wasm workers).
+//! Only calls from Rust back into Python (a `key=` function, `__init__`, a class body) run a
+//! nested loop, and they count against the same recursion limit.
+
+mod arithmetic;
+mod attributes;
+mod call;
+mod error;
+mod interp;
+mod items;
+mod iterate;
+pub(crate) mod ops;
+mod protocols;
+mod traceback;
+
+pub use error::{PyErr, PyResult};
+pub use interp::{Interp, Limits, OutputSink, Stream};
+pub use traceback::format_exception;
+
+use std::sync::Arc;
+
+use crate::bytecode::{dispatch, Code};
+use crate::objects::{Cell, Dict, Function, Value};
+
+/// What an opcode handler returns; `Err` starts unwinding.
+pub type OpResult = PyResult<()>;
+
+/// An exception handler pushed by `SetupExcept`.
+#[derive(Clone, Copy)]
+pub(crate) struct Block {
+    handler: u32,
+    stack_depth: u32,
+    handled_depth: u32,
+}
+
+/// One activation of a code object.
+pub struct Frame {
+    pub code: Arc<Code>,
+    /// Index of the next instruction.
+    pub ip: usize,
+    pub stack: Vec<Value>,
+    /// Fast locals, by `varnames` slot; `None` is unbound.
+    pub fast: Vec<Option<Value>>,
+    /// `code.cellvars` then `code.freevars`.
+    pub cells: Vec<Arc<Cell>>,
+    pub globals: Arc<Dict>,
+    /// The namespace `LoadName`/`StoreName` use: the module's globals or a class body's dict.
+    pub namespace: Option<Arc<Dict>>,
+    pub(crate) blocks: Vec<Block>,
+    /// Handled-exception depth when the frame started; returning restores it.
+    handled_base: usize,
+    /// Distinguishes activations in tracebacks.
+    pub id: u64,
+}
+
+impl Frame {
+    #[inline]
+    pub fn push(&mut self, value: Value) {
+        self.stack.push(value);
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Value {
+        self.stack
+            .pop()
+            .expect("operand stack underflow: compiler bug")
+    }
+
+    #[inline]
+    pub fn top(&self) -> &Value {
+        self.stack
+            .last()
+            .expect("operand stack underflow: compiler bug")
+    }
+
+    /// The `n` topmost values, in push order.
+    pub fn pop_n(&mut self, n: usize) -> Vec<Value> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    /// The 1-based source line being executed.
+    pub fn line(&self) -> u32 {
+        self.code.line_of(self.ip.saturating_sub(1))
+    }
+}
+
+/// A Python thread's interpreter state.
+pub struct Vm {
+    pub interp: Arc<Interp>,
+    pub(crate) frames: Vec<Frame>,
+    /// Exceptions being handled (`except` blocks entered and not yet left), innermost last.
+    pub(crate) handled: Vec<Value>,
+    /// Set by `ReturnValue`; the run loop hands it to the caller.
+    returned: Option<Value>,
+    /// Instructions until the next scheduler tick.
+    countdown: u32,
+    /// Nested Rust→Python calls, which do use the Rust stack.
+    native_depth: usize,
+    /// Containers whose `repr` is being built, to print a cycle as `[...]`.
+    pub(crate) repr_in_progress: Vec<usize>,
+}
+
+impl Vm {
+    pub fn new(interp: Arc<Interp>) -> Vm {
+        let countdown = interp.tick_interval;
+        Vm {
+            interp,
+            frames: Vec::new(),
+            handled: Vec::new(),
+            returned: None,
+            countdown,
+            native_depth: 0,
+            repr_in_progress: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn frame(&mut self) -> &mut Frame {
+        self.frames.last_mut().expect("no frame")
+    }
+
+    /// The current source line, for "internal error" reports.
+    pub fn current_line(&self) -> Option<u32> {
+        self.frames.last().map(Frame::line)
+    }
+
+    /// Builds the frame for running `code` as a module body or class body.
+    pub fn namespace_frame(
+        &self,
+        code: Arc<Code>,
+        globals: Arc<Dict>,
+        namespace: Arc<Dict>,
+        closure: Vec<Arc<Cell>>,
+    ) -> Frame {
+        let mut cells: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new(None)).collect();
+        cells.extend(closure);
+        Frame {
+            fast: vec![None; code.varnames.len()],
+            code,
+            ip: 0,
+            stack: Vec::with_capacity(8),
+            cells,
+            globals,
+            namespace: Some(namespace),
+            blocks: Vec::new(),
+            handled_base: self.handled.len(),
+            id: self.interp.next_frame_id(),
+        }
+    }
+
+    /// The frame for a call of `function`, with its arguments already bound to slots.
+    pub(crate) fn function_frame(
+        &self,
+        function: &Function,
+        mut fast: Vec<Option<Value>>,
+    ) -> Frame {
+        let code = function.code.clone();
+        let mut cells: Vec<Arc<Cell>> =
+            Vec::with_capacity(code.cellvars.len() + function.closure.len());
+        for _ in 0..code.cellvars.len() {
+            cells.push(Cell::new(None));
+        }
+        for &(slot, cell) in &code.cell_parameters {
+            cells[cell as usize].set(fast[slot as usize].take());
+        }
+        cells.extend(function.closure.iter().cloned());
+        Frame {
+            fast,
+            code,
+            ip: 0,
+            stack: Vec::with_capacity(8),
+            cells,
+            globals: function.globals.clone(),
+            namespace: None,
+            blocks: Vec::new(),
+            handled_base: self.handled.len(),
+            id: self.interp.next_frame_id(),
+        }
+    }
+
+    /// Pushes a frame, failing with `RecursionError` past the limit.
+    pub(crate) fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
+        if self.frames.len() >= self.interp.limits.recursion_limit {
+            return Err(PyErr::new(
+                crate::objects::types::ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    /// Runs `frame` to completion on a nested loop and returns its result: how Rust code
+    /// calls into Python.
+    pub fn run_frame(&mut self, frame: Frame) -> PyResult<Value> {
+        if self.native_depth >= self.interp.limits.native_depth_limit {
+            return Err(PyErr::new(
+                crate::objects::types::ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        self.push_frame(frame)?;
+        let base = self.frames.len() - 1;
+        self.native_depth += 1;
+        let result = self.run_loop(base);
+        self.native_depth -= 1;
+        result
+    }
+
+    /// Executes until the frame at index `base` returns (its value) or an exception escapes it.
+    fn run_loop(&mut self, base: usize) -> PyResult<Value> {
+        loop {
+            let frame = self.frames.last_mut().expect("run loop without a frame");
+            let instruction = frame.code.instructions[frame.ip];
+            frame.ip += 1;
+            self.countdown -= 1;
+            let outcome = if self.countdown == 0 {
+                self.tick().and_then(|()| dispatch(self, instruction))
+            } else {
+                dispatch(self, instruction)
+            };
+            if let Err(error) = outcome {
+                self.unwind(error, base)?;
+                continue;
+            }
+            if let Some(value) = self.returned.take() {
+                if self.frames.len() == base {
+                    return Ok(value);
+                }
+                self.frame().push(value);
+            }
+        }
+    }
+
+    /// A scheduling point: lets the GIL change hands, the deterministic scheduler switch,
+    /// and a Stop or an exhausted budget end the run.
+    #[cold]
+    fn tick(&mut self) -> PyResult<()> {
+        self.countdown = self.interp.tick_interval;
+        self.interp
+            .count_instructions(self.interp.tick_interval as u64)?;
+        self.interp.runtime.tick().map_err(PyErr::from)
+    }
+
+    /// Finds a handler for `error` in the frames above `base`, popping the frames it leaves.
+    /// Returns the error if it escapes the frame at `base` (which is then popped too).
+    fn unwind(&mut self, mut error: PyErr, base: usize) -> Result<(), PyErr> {
+        self.attach_context(&error);
+        loop {
+            let frame = self.frames.last_mut().expect("unwinding without a frame");
+            if !error.is_stop() {
+                error.add_traceback(frame);
+                if let Some(block) = frame.blocks.pop() {
+                    frame.stack.truncate(block.stack_depth as usize);
+                    frame.ip = block.handler as usize;
+                    let exception = error.into_exception();
+                    frame.stack.push(exception);
+                    self.handled.truncate(block.handled_depth as usize);
+                    return Ok(());
+                }
+            }
+            self.pop_frame();
+            if self.frames.len() == base {
+                return Err(error);
+            }
+        }
+    }
+
+    /// A new exception raised while another is handled remembers it as `__context__`.
+    fn attach_context(&self, error: &PyErr) {
+        let (Some(data), Some(handled)) = (error.data(), self.handled.last()) else {
+            return;
+        };
+        if data.context().is_none() && !handled.is(error.exception()) {
+            data.set_context(Some(handled.clone()));
+        }
+    }
+
+    pub(crate) fn pop_frame(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            self.handled.truncate(frame.handled_base);
+        }
+    }
+
+    /// Called by `ReturnValue`.
+    pub(crate) fn return_value(&mut self, value: Value) {
+        self.pop_frame();
+        self.returned = Some(value);
+    }
+
+    pub(crate) fn push_block(&mut self, handler: u32) {
+        let handled_depth = self.handled.len() as u32;
+        let frame = self.frame();
+        let stack_depth = frame.stack.len() as u32;
+        frame.blocks.push(Block {
+            handler,
+            stack_depth,
+            handled_depth,
+        });
+    }
+
+    /// The exception a bare `raise` re-raises and new exceptions get as `__context__`.
+    pub fn current_exception(&self) -> Option<&Value> {
+        self.handled.last()
+    }
+}

@@ -1,0 +1,159 @@
+//! Calls and function creation.
+
+use std::sync::Arc;
+
+use crate::bytecode::function_flags;
+use crate::objects::{Args, Cell, Function, PyStr, Value};
+use crate::vm::{OpResult, PyErr, Vm};
+
+pub(crate) fn call(vm: &mut Vm, count: u32) -> OpResult {
+    let frame = vm.frame();
+    let positional = frame.pop_n(count as usize);
+    let callee = frame.pop();
+    vm.call_from_op(callee, Args::new(positional))
+}
+
+/// Splits the trailing keyword arguments off, using the `kwnames` tuple on top.
+fn keyword_args(vm: &mut Vm, count: u32) -> Args {
+    let frame = vm.frame();
+    let names = frame.pop();
+    let mut positional = frame.pop_n(count as usize);
+    let names: Vec<Arc<PyStr>> = match &names {
+        Value::Tuple(t) => t
+            .items()
+            .iter()
+            .filter_map(|n| match n {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let values = positional.split_off(positional.len() - names.len());
+    Args {
+        positional,
+        keywords: names.into_iter().zip(values).collect(),
+    }
+}
+
+pub(crate) fn call_kw(vm: &mut Vm, count: u32) -> OpResult {
+    let args = keyword_args(vm, count);
+    let callee = vm.frame().pop();
+    vm.call_from_op(callee, args)
+}
+
+pub(crate) fn call_ex(vm: &mut Vm, flags: u32) -> OpResult {
+    let frame = vm.frame();
+    let kwargs = if flags & 1 != 0 {
+        Some(frame.pop())
+    } else {
+        None
+    };
+    let positional = frame.pop();
+    let callee = frame.pop();
+    let positional = match &positional {
+        Value::Tuple(t) => t.items().to_vec(),
+        other => vm.collect(other)?,
+    };
+    let mut keywords = Vec::new();
+    if let Some(kwargs) = kwargs {
+        let Value::Dict(dict) = &kwargs else {
+            return Err(PyErr::type_error("argument after ** must be a mapping"));
+        };
+        for (key, value) in dict.items() {
+            match key {
+                Value::Str(name) => keywords.push((name, value)),
+                _ => return Err(PyErr::type_error("keywords must be strings")),
+            }
+        }
+    }
+    vm.call_from_op(
+        callee,
+        Args {
+            positional,
+            keywords,
+        },
+    )
+}
+
+pub(crate) fn call_method(vm: &mut Vm, count: u32) -> OpResult {
+    let frame = vm.frame();
+    let mut positional = frame.pop_n(count as usize);
+    let second = frame.pop();
+    let first = frame.pop();
+    if let Value::Null = first {
+        return vm.call_from_op(second, Args::new(positional));
+    }
+    positional.insert(0, second);
+    vm.call_from_op(first, Args::new(positional))
+}
+
+pub(crate) fn call_method_kw(vm: &mut Vm, count: u32) -> OpResult {
+    let mut args = keyword_args(vm, count);
+    let frame = vm.frame();
+    let second = frame.pop();
+    let first = frame.pop();
+    if let Value::Null = first {
+        return vm.call_from_op(second, args);
+    }
+    args.positional.insert(0, second);
+    vm.call_from_op(first, args)
+}
+
+pub(crate) fn make_function(vm: &mut Vm, code: u32) -> OpResult {
+    let frame = vm.frame();
+    let code = frame.code.children[code as usize].clone();
+    let flags = code.function_flags;
+    let closure: Vec<Arc<Cell>> = if flags & function_flags::CLOSURE != 0 {
+        match frame.pop() {
+            Value::Tuple(cells) => cells
+                .items()
+                .iter()
+                .filter_map(|c| match c {
+                    Value::Cell(cell) => Some(cell.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let kw_defaults = if flags & function_flags::KW_DEFAULTS != 0 {
+        match frame.pop() {
+            Value::Dict(dict) => dict
+                .items()
+                .into_iter()
+                .filter_map(|(k, v)| match k {
+                    Value::Str(name) => Some((name, v)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let defaults = if flags & function_flags::DEFAULTS != 0 {
+        match frame.pop() {
+            Value::Tuple(t) => t.items().to_vec(),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let module = match frame.globals.get_by_name("__name__") {
+        Some(Value::Str(name)) => name,
+        _ => PyStr::new("__main__"),
+    };
+    let function = Function {
+        code,
+        globals: frame.globals.clone(),
+        defaults,
+        kw_defaults,
+        closure,
+        module,
+    };
+    frame.push(Value::Function(Arc::new(function)));
+    Ok(())
+}

@@ -1,0 +1,61 @@
+use crate::objects::Value;
+use crate::vm::{OpResult, Vm};
+
+pub(crate) fn jump(vm: &mut Vm, target: u32) -> OpResult {
+    vm.frame().ip = target as usize;
+    Ok(())
+}
+
+#[inline]
+fn truth(vm: &mut Vm, value: &Value) -> Result<bool, crate::vm::PyErr> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        other => vm.is_true(other),
+    }
+}
+
+pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
+    let value = vm.frame().pop();
+    if !truth(vm, &value)? {
+        vm.frame().ip = target as usize;
+    }
+    Ok(())
+}
+
+pub(crate) fn pop_jump_if_true(vm: &mut Vm, target: u32) -> OpResult {
+    let value = vm.frame().pop();
+    if truth(vm, &value)? {
+        vm.frame().ip = target as usize;
+    }
+    Ok(())
+}
+
+pub(crate) fn jump_if_false_or_pop(vm: &mut Vm, target: u32) -> OpResult {
+    let value = vm.frame().top().clone();
+    if truth(vm, &value)? {
+        vm.frame().pop();
+    } else {
+        vm.frame().ip = target as usize;
+    }
+    Ok(())
+}
+
+pub(crate) fn jump_if_true_or_pop(vm: &mut Vm, target: u32) -> OpResult {
+    let value = vm.frame().top().clone();
+    if truth(vm, &value)? {
+        vm.frame().ip = target as usize;
+    } else {
+        vm.frame().pop();
+    }
+    Ok(())
+}
+
+pub(crate) fn return_value(vm: &mut Vm) -> OpResult {
+    let value = vm.frame().pop();
+    vm.return_value(value);
+    Ok(())
+}
+
+pub(crate) fn nop(_vm: &mut Vm) -> OpResult {
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Names: fast locals, globals and builtins, namespaces (module and class bodies) and cells.
+
+use crate::objects::types::ExcKind;
+use crate::objects::{HashKey, Value};
+use crate::vm::{OpResult, PyErr, Vm};
+
+pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
+    let frame = vm.frame();
+    let value = frame.code.constants[index as usize].clone();
+    frame.push(value);
+    Ok(())
+}
+
+pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
+    let frame = vm.frame();
+    match &frame.fast[slot as usize] {
+        Some(value) => {
+            let value = value.clone();
+            frame.push(value);
+            Ok(())
+        }
+        None => Err(PyErr::new(
+            ExcKind::UnboundLocalError,
+            format!(
+                "cannot access local variable '{}' where it is not associated with a value",
+                frame.code.varnames[slot as usize].as_str()
+            ),
+        )),
+    }
+}
+
+pub(crate) fn store_fast(vm: &mut Vm, slot: u32) -> OpResult {
+    let frame = vm.frame();
+    let value = frame.pop();
+    frame.fast[slot as usize] = Some(value);
+    Ok(())
+}
+
+pub(crate) fn delete_fast(vm: &mut Vm, slot: u32) -> OpResult {
+    let frame = vm.frame();
+    if frame.fast[slot as usize].take().is_none() {
+        return Err(PyErr::new(
+            ExcKind::UnboundLocalError,
+            format!(
+                "cannot access local variable '{}' where it is not associated with a value",
+                frame.code.varnames[slot as usize].as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn load_global(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frames.last_mut().expect("no frame");
+    let name = &frame.code.names[name as usize];
+    let key = HashKey::str(name);
+    match frame
+        .globals
+        .get(&key)
+        .or_else(|| vm.interp.builtins.get(&key))
+    {
+        Some(value) => {
+            frame.push(value);
+            Ok(())
+        }
+        None => Err(name_error(name.as_str())),
+    }
+}
+
+pub(crate) fn name_error(name: &str) -> PyErr {
+    PyErr::new(ExcKind::NameError, format!("name '{name}' is not defined"))
+}
+
+pub(crate) fn store_global(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frame();
+    let value = frame.pop();
+    let name = frame.code.names[name as usize].clone();
+    frame.globals.set_str(&name, value);
+    Ok(())
+}
+
+pub(crate) fn delete_global(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frame();
+    let name = frame.code.names[name as usize].clone();
+    match frame.globals.remove(&HashKey::str(&name)) {
+        Some(_) => Ok(()),
+        None => Err(name_error(name.as_str())),
+    }
+}
+
+pub(crate) fn load_name(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frames.last_mut().expect("no frame");
+    let name = &frame.code.names[name as usize];
+    let key = HashKey::str(name);
+    let value = frame
+        .namespace
+        .as_ref()
+        .and_then(|ns| ns.get(&key))
+        .or_else(|| frame.globals.get(&key))
+        .or_else(|| vm.interp.builtins.get(&key));
+    match value {
+        Some(value) => {
+            frame.push(value);
+            Ok(())
+        }
+        None => Err(name_error(name.as_str())),
+    }
+}
+
+pub(crate) fn store_name(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frame();
+    let value = frame.pop();
+    let name = frame.code.names[name as usize].clone();
+    let namespace = frame
+        .namespace
+        .clone()
+        .unwrap_or_else(|| frame.globals.clone());
+    namespace.set_str(&name, value);
+    Ok(())
+}
+
+pub(crate) fn delete_name(vm: &mut Vm, name: u32) -> OpResult {
+    let frame = vm.frame();
+    let name = frame.code.names[name as usize].clone();
+    let namespace = frame
+        .namespace
+        .clone()
+        .unwrap_or_else(|| frame.globals.clone());
+    match namespace.remove(&HashKey::str(&name)) {
+        Some(_) => Ok(()),
+        None => Err(name_error(name.as_str())),
+    }
+}
+
+fn cell_name(frame: &crate::vm::Frame, cell: u32) -> String {
+    let code = &frame.code;
+    code.cellvars
+        .iter()
+        .chain(code.freevars.iter())
+        .nth(cell as usize)
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+fn unbound_cell(frame: &crate::vm::Frame, cell: u32) -> PyErr {
+    let name = cell_name(frame, cell);
+    if (cell as usize) < frame.code.cellvars.len() {
+        PyErr::new(
+            ExcKind::UnboundLocalError,
+            format!(
+                "cannot access local variable '{name}' where it is not associated with a value"
+            ),
+        )
+    } else {
+        PyErr::new(
+            ExcKind::NameError,
+            format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope"),
+        )
+    }
+}
+
+pub(crate) fn load_deref(vm: &mut Vm, cell: u32) -> OpResult {
+    let frame = vm.frame();
+    match frame.cells[cell as usize].get() {
+        Some(value) => {
+            frame.push(value);
+            Ok(())
+        }
+        None => Err(unbound_cell(frame, cell)),
+    }
+}
+
+pub(crate) fn store_deref(vm: &mut Vm, cell: u32) -> OpResult {
+    let frame = vm.frame();
+    let value = frame.pop();
+    frame.cells[cell as usize].set(Some(value));
+    Ok(())
+}
+
+pub(crate) fn delete_deref(vm: &mut Vm, cell: u32) -> OpResult {
+    let frame = vm.frame();
+    if frame.cells[cell as usize].get().is_none() {
+        return Err(unbound_cell(frame, cell));
+    }
+    frame.cells[cell as usize].set(None);
+    Ok(())
+}
+
+pub(crate) fn load_class_deref(vm: &mut Vm, cell: u32) -> OpResult {
+    let frame = vm.frame();
+    let name = cell_name(frame, cell);
+    if let Some(value) = frame
+        .namespace
+        .as_ref()
+        .and_then(|ns| ns.get_by_name(&name))
+    {
+        frame.push(value);
+        return Ok(());
+    }
+    load_deref(vm, cell)
+}
+
+pub(crate) fn load_closure(vm: &mut Vm, cell: u32) -> OpResult {
+    let frame = vm.frame();
+    let cell = frame.cells[cell as usize].clone();
+    frame.push(Value::Cell(cell));
+    Ok(())
+}
