@@ -94,7 +94,12 @@ impl ProgramError {
         out
     }
 
-    fn at(source: &SourceFile, kind: ProgramErrorKind, message: impl Into<String>, range: TextRange) -> ProgramError {
+    fn at(
+        source: &SourceFile,
+        kind: ProgramErrorKind,
+        message: impl Into<String>,
+        range: TextRange,
+    ) -> ProgramError {
         let line = source.line_of(range.start());
         let column = source.column_of(range.start());
         let end_column = if source.line_of(range.end()) == line {
@@ -122,14 +127,16 @@ impl ProgramError {
 
 /// Parses and compiles a whole program.
 pub fn compile_program(source: &Arc<SourceFile>) -> Result<Arc<Code>, ProgramError> {
-    let parsed = ruff_python_parser::parse_unchecked(&source.text, ParseOptions::from(Mode::Module));
+    let parsed =
+        ruff_python_parser::parse_unchecked(&source.text, ParseOptions::from(Mode::Module));
     if let Some(error) = parsed.errors().first() {
         return Err(syntax_error(source, error, parsed.tokens()));
     }
     let Some(parsed) = parsed.try_into_module() else {
         unreachable!("Mode::Module always parses a module");
     };
-    compile_module(source, parsed.syntax()).map_err(|error| ProgramError::from_compile(source, error))
+    compile_module(source, parsed.syntax())
+        .map_err(|error| ProgramError::from_compile(source, error))
 }
 
 /// Rewords ruff's first error the way CPython reports the same mistake.
@@ -139,7 +146,8 @@ fn syntax_error(source: &SourceFile, error: &ParseError, tokens: &Tokens) -> Pro
     let generic = |message: &str| {
         // CPython re-tokenizes the whole file after a generic error, and a bracket problem
         // found anywhere replaces it.
-        bracket_error(source, tokens).unwrap_or_else(|| ProgramError::at(source, SyntaxError, message, range))
+        bracket_error(source, tokens)
+            .unwrap_or_else(|| ProgramError::at(source, SyntaxError, message, range))
     };
     match &error.error {
         ParseErrorType::UnexpectedIndentation => ProgramError {
@@ -157,28 +165,42 @@ fn syntax_error(source: &SourceFile, error: &ParseError, tokens: &Tokens) -> Pro
                 end_column: Some(end + 1),
             }
         }
-        ParseErrorType::OtherError(message) if message.starts_with("Expected an indented block after ") => {
+        ParseErrorType::OtherError(message)
+            if message.starts_with("Expected an indented block after ") =>
+        {
             indented_block_error(source, message, range, tokens)
         }
         ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => {
             let start = usize::from(range.start());
-            let opening = source.text[start..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let opening =
+                source.text[start..].trim_start_matches(|c: char| c.is_ascii_alphabetic());
             let triple = opening.starts_with("\"\"\"") || opening.starts_with("'''");
             let last = range.end().max(range.start() + TextSize::from(1)) - TextSize::from(1);
             let detected = source.line_of(last.max(range.start()));
-            let what = if triple { "unterminated triple-quoted string literal" } else { "unterminated string literal" };
+            let what = if triple {
+                "unterminated triple-quoted string literal"
+            } else {
+                "unterminated string literal"
+            };
             ProgramError {
                 end_column: Some(source.column_of(range.start()) + 1),
-                ..ProgramError::at(source, SyntaxError, format!("{what} (detected at line {detected})"), range)
+                ..ProgramError::at(
+                    source,
+                    SyntaxError,
+                    format!("{what} (detected at line {detected})"),
+                    range,
+                )
             }
         }
         ParseErrorType::Lexical(LexicalErrorType::Eof) => generic("unexpected EOF while parsing"),
-        ParseErrorType::Lexical(LexicalErrorType::UnrecognizedToken { tok }) if !tok.is_ascii() => ProgramError::at(
-            source,
-            SyntaxError,
-            format!("invalid character '{tok}' (U+{:04X})", *tok as u32),
-            range,
-        ),
+        ParseErrorType::Lexical(LexicalErrorType::UnrecognizedToken { tok }) if !tok.is_ascii() => {
+            ProgramError::at(
+                source,
+                SyntaxError,
+                format!("invalid character '{tok}' (U+{:04X})", *tok as u32),
+                range,
+            )
+        }
         // CPython points just past the backslash.
         ParseErrorType::Lexical(LexicalErrorType::LineContinuationError) => ProgramError::at(
             source,
@@ -206,9 +228,12 @@ fn syntax_error(source: &SourceFile, error: &ParseError, tokens: &Tokens) -> Pro
                 end_column: Some(text.trim_end().chars().count()),
             }
         }
-        ParseErrorType::UnparenthesizedGeneratorExpression => {
-            ProgramError::at(source, SyntaxError, "Generator expression must be parenthesized", range)
-        }
+        ParseErrorType::UnparenthesizedGeneratorExpression => ProgramError::at(
+            source,
+            SyntaxError,
+            "Generator expression must be parenthesized",
+            range,
+        ),
         // CPython points at the end of the offending argument.
         ParseErrorType::PositionalAfterKeywordArgument => ProgramError::at(
             source,
@@ -228,45 +253,70 @@ fn syntax_error(source: &SourceFile, error: &ParseError, tokens: &Tokens) -> Pro
             "iterable argument unpacking follows keyword argument unpacking",
             range,
         ),
-        ParseErrorType::NonDefaultParamAfterDefaultParam => {
-            ProgramError::at(source, SyntaxError, "non-default argument follows default argument", range)
-        }
-        ParseErrorType::InvalidStarredExpressionUsage => {
-            ProgramError::at(source, SyntaxError, "can't use starred expression here", range)
-        }
-        ParseErrorType::FStringError(InterpolatedStringErrorType::UnclosedLbrace) => ProgramError::at(
+        ParseErrorType::NonDefaultParamAfterDefaultParam => ProgramError::at(
             source,
             SyntaxError,
-            "f-string: expecting '}'",
-            TextRange::empty(range.end()),
+            "non-default argument follows default argument",
+            range,
         ),
+        ParseErrorType::InvalidStarredExpressionUsage => ProgramError::at(
+            source,
+            SyntaxError,
+            "can't use starred expression here",
+            range,
+        ),
+        ParseErrorType::FStringError(InterpolatedStringErrorType::UnclosedLbrace) => {
+            ProgramError::at(
+                source,
+                SyntaxError,
+                "f-string: expecting '}'",
+                TextRange::empty(range.end()),
+            )
+        }
         // "Expected a statement", "Expected an expression or a ')'": CPython just says
         // invalid syntax.
-        ParseErrorType::OtherError(message) if message.starts_with("Expected ") => generic("invalid syntax"),
+        ParseErrorType::OtherError(message) if message.starts_with("Expected ") => {
+            generic("invalid syntax")
+        }
         ParseErrorType::ExpectedToken { .. }
         | ParseErrorType::EmptyImportNames
         | ParseErrorType::ExpectedExpression
         | ParseErrorType::UnexpectedExpressionToken
         | ParseErrorType::SimpleStatementsOnSameLine
         | ParseErrorType::SimpleAndCompoundStatementOnSameLine
-        | ParseErrorType::Lexical(LexicalErrorType::UnrecognizedToken { .. }) => generic("invalid syntax"),
-        other => ProgramError::at(source, SyntaxError, cpython_style(&other.to_string()), range),
+        | ParseErrorType::Lexical(LexicalErrorType::UnrecognizedToken { .. }) => {
+            generic("invalid syntax")
+        }
+        other => ProgramError::at(
+            source,
+            SyntaxError,
+            cpython_style(&other.to_string()),
+            range,
+        ),
     }
 }
 
 /// `expected an indented block after 'if' statement on line 1`.
-fn indented_block_error(source: &SourceFile, message: &str, range: TextRange, tokens: &Tokens) -> ProgramError {
+fn indented_block_error(
+    source: &SourceFile,
+    message: &str,
+    range: TextRange,
+    tokens: &Tokens,
+) -> ProgramError {
     let clause = message.trim_start_matches("Expected an indented block after ");
     let clause = match clause {
         "function definition" => "function definition".to_owned(),
         "`class` definition" => "class definition".to_owned(),
-        other => other.replace('`', "'").replace(" clause", " statement").replace(" block", " statement"),
+        other => other
+            .replace('`', "'")
+            .replace(" clause", " statement")
+            .replace(" block", " statement"),
     };
     // The header is the statement whose `:` comes last before the missing block.
     let header = tokens
         .iter()
-        .filter(|token| token.kind() == TokenKind::Colon && token.range().end() <= range.start())
-        .last()
+        .rev()
+        .find(|token| token.kind() == TokenKind::Colon && token.range().end() <= range.start())
         .map(|token| source.line_of(token.range().start()))
         .unwrap_or(1);
     let start = usize::from(range.start());
@@ -328,7 +378,12 @@ fn bracket_error(source: &SourceFile, tokens: &Tokens) -> Option<ProgramError> {
                 }
             }
         };
-        return Some(ProgramError::at(source, ProgramErrorKind::SyntaxError, message, token.range()));
+        return Some(ProgramError::at(
+            source,
+            ProgramErrorKind::SyntaxError,
+            message,
+            token.range(),
+        ));
     }
     let (opening, range) = open.pop()?;
     Some(ProgramError::at(
@@ -353,7 +408,10 @@ fn is_python2_print(source: &SourceFile, range: TextRange) -> bool {
     let Some(rest) = line.strip_prefix("print") else {
         return false;
     };
-    rest.starts_with([' ', '\t']) && !rest.trim_start().starts_with(['=', '(', '.', '[', ',', ')'])
+    rest.starts_with([' ', '\t'])
+        && !rest
+            .trim_start()
+            .starts_with(['=', '(', '.', '[', ',', ')'])
 }
 
 /// ruff's messages quote with backticks and start with a capital; CPython's do neither.
@@ -436,9 +494,16 @@ mod tests {
                 Err(error) => error.render(&source),
             };
             if rendered != *expected {
-                mismatches.push(format!("{text:?}\n--- expected\n{expected}--- got\n{rendered}"));
+                mismatches.push(format!(
+                    "{text:?}\n--- expected\n{expected}--- got\n{rendered}"
+                ));
             }
         }
-        assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+        assert!(
+            mismatches.is_empty(),
+            "{} mismatches:\n{}",
+            mismatches.len(),
+            mismatches.join("\n")
+        );
     }
 }

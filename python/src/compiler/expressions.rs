@@ -94,12 +94,18 @@ impl<'a> Compiler<'a> {
                 };
                 let flags = self.compile_defaults(parameters)?;
                 let scope = self.symbols.scope_of(lambda);
-                let child =
-                    self.compile_function_code(scope, CodeKind::Lambda, "<lambda>", parameters, lambda.range, |c| {
+                let child = self.compile_function_code(
+                    scope,
+                    CodeKind::Lambda,
+                    "<lambda>",
+                    parameters,
+                    lambda.range,
+                    |c| {
                         c.compile_expr(&lambda.body)?;
                         c.b().return_value();
                         Ok(())
-                    })?;
+                    },
+                )?;
                 self.make_function(child, flags)?;
             }
             Expr::If(if_) => {
@@ -119,15 +125,27 @@ impl<'a> Compiler<'a> {
                 Some(value) => self.load_const(value),
                 None => self.compile_collection(&tuple.elts, Collection::Tuple)?,
             },
-            Expr::ListComp(comp) => {
-                self.compile_comprehension(comp, ComprehensionKind::List, &comp.generators, &comp.elt, None)?
-            }
-            Expr::SetComp(comp) => {
-                self.compile_comprehension(comp, ComprehensionKind::Set, &comp.generators, &comp.elt, None)?
-            }
-            Expr::Generator(comp) => {
-                self.compile_comprehension(comp, ComprehensionKind::Generator, &comp.generators, &comp.elt, None)?
-            }
+            Expr::ListComp(comp) => self.compile_comprehension(
+                comp,
+                ComprehensionKind::List,
+                &comp.generators,
+                &comp.elt,
+                None,
+            )?,
+            Expr::SetComp(comp) => self.compile_comprehension(
+                comp,
+                ComprehensionKind::Set,
+                &comp.generators,
+                &comp.elt,
+                None,
+            )?,
+            Expr::Generator(comp) => self.compile_comprehension(
+                comp,
+                ComprehensionKind::Generator,
+                &comp.generators,
+                &comp.elt,
+                None,
+            )?,
             Expr::DictComp(comp) => {
                 let Some(key) = &comp.key else {
                     return Err(CompileError::syntax(
@@ -135,25 +153,50 @@ impl<'a> Compiler<'a> {
                         comp.range,
                     ));
                 };
-                self.compile_comprehension(comp, ComprehensionKind::Dict, &comp.generators, key, Some(&comp.value))?
+                self.compile_comprehension(
+                    comp,
+                    ComprehensionKind::Dict,
+                    &comp.generators,
+                    key,
+                    Some(&comp.value),
+                )?
             }
-            Expr::Await(await_) => return Err(CompileError::unsupported("async functions", await_.range)),
-            Expr::Yield(yield_) => return Err(CompileError::unsupported("generators (yield)", yield_.range)),
-            Expr::YieldFrom(yield_) => return Err(CompileError::unsupported("generators (yield)", yield_.range)),
+            Expr::Await(await_) => {
+                return Err(CompileError::unsupported("async functions", await_.range))
+            }
+            Expr::Yield(yield_) => {
+                return Err(CompileError::unsupported(
+                    "generators (yield)",
+                    yield_.range,
+                ))
+            }
+            Expr::YieldFrom(yield_) => {
+                return Err(CompileError::unsupported(
+                    "generators (yield)",
+                    yield_.range,
+                ))
+            }
             Expr::Compare(compare) => self.compile_compare(compare)?,
             Expr::Call(call) => self.compile_call(call)?,
             Expr::FString(fstring) => {
                 let mut pieces = Vec::new();
                 for part in fstring.value.iter() {
                     match part {
-                        ast::FStringPart::Literal(literal) => pieces.push(Piece::Text(literal.as_str().to_owned())),
-                        ast::FStringPart::FString(part) => collect_pieces(&part.elements, &mut pieces),
+                        ast::FStringPart::Literal(literal) => {
+                            pieces.push(Piece::Text(literal.as_str().to_owned()))
+                        }
+                        ast::FStringPart::FString(part) => {
+                            collect_pieces(&part.elements, &mut pieces)
+                        }
                     }
                 }
                 self.compile_pieces(pieces)?;
             }
             Expr::TString(tstring) => {
-                return Err(CompileError::unsupported("template strings (t-strings)", tstring.range))
+                return Err(CompileError::unsupported(
+                    "template strings (t-strings)",
+                    tstring.range,
+                ))
             }
             Expr::StringLiteral(_)
             | Expr::BytesLiteral(_)
@@ -176,7 +219,10 @@ impl<'a> Compiler<'a> {
                 self.b().binary_subscr();
             }
             Expr::Starred(starred) => {
-                return Err(CompileError::syntax("can't use starred expression here", starred.range))
+                return Err(CompileError::syntax(
+                    "can't use starred expression here",
+                    starred.range,
+                ))
             }
             Expr::Name(name) => self.load_name(name.id.as_str())?,
             Expr::Slice(slice) => {
@@ -194,7 +240,9 @@ impl<'a> Compiler<'a> {
                     None => self.b().build_slice(2),
                 }
             }
-            Expr::IpyEscapeCommand(command) => return Err(CompileError::syntax("invalid syntax", command.range)),
+            Expr::IpyEscapeCommand(command) => {
+                return Err(CompileError::syntax("invalid syntax", command.range))
+            }
         }
         Ok(())
     }
@@ -244,7 +292,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn compile_dict(&mut self, dict: &'a ast::ExprDict) -> CompileResult {
-        let prefix = dict.items.iter().take_while(|item| item.key.is_some()).count();
+        let prefix = dict
+            .items
+            .iter()
+            .take_while(|item| item.key.is_some())
+            .count();
         for item in &dict.items[..prefix] {
             self.compile_expr(item.key.as_ref().expect("counted as a key: value pair"))?;
             self.compile_expr(&item.value)?;
@@ -270,8 +322,14 @@ impl<'a> Compiler<'a> {
     /// in the cleanup when the chain stops early.
     fn compile_compare(&mut self, compare: &'a ast::ExprCompare) -> CompileResult {
         self.compile_expr(&compare.left)?;
-        let (last_op, ops) = compare.ops.split_last().expect("a comparison has operators");
-        let (last, middle) = compare.comparators.split_last().expect("a comparison has operands");
+        let (last_op, ops) = compare
+            .ops
+            .split_last()
+            .expect("a comparison has operators");
+        let (last, middle) = compare
+            .comparators
+            .split_last()
+            .expect("a comparison has operands");
         if ops.is_empty() {
             self.compile_expr(last)?;
             self.emit_comparison(*last_op);
@@ -315,7 +373,8 @@ impl<'a> Compiler<'a> {
     fn compile_call(&mut self, call: &'a ast::ExprCall) -> CompileResult {
         let args = &call.arguments.args;
         let keywords = &call.arguments.keywords;
-        let unpacks = args.iter().any(|arg| arg.is_starred_expr()) || keywords.iter().any(|k| k.arg.is_none());
+        let unpacks = args.iter().any(|arg| arg.is_starred_expr())
+            || keywords.iter().any(|k| k.arg.is_none());
         if unpacks {
             self.compile_expr(&call.func)?;
             self.compile_call_ex_arguments(args, keywords)?;
@@ -366,7 +425,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// `f(*a, x=1, **k)`: the positionals as one tuple, the keywords as one dict.
-    fn compile_call_ex_arguments(&mut self, args: &'a [Expr], keywords: &'a [ast::Keyword]) -> CompileResult {
+    fn compile_call_ex_arguments(
+        &mut self,
+        args: &'a [Expr],
+        keywords: &'a [ast::Keyword],
+    ) -> CompileResult {
         self.compile_collection(args, Collection::Tuple)?;
         if keywords.is_empty() {
             self.b().call_ex(0);
@@ -374,7 +437,9 @@ impl<'a> Compiler<'a> {
         }
         let prefix = keywords.iter().take_while(|k| k.arg.is_some()).count();
         for keyword in &keywords[..prefix] {
-            self.load_const(Value::str(keyword.arg.as_ref().expect("counted as named").as_str()));
+            self.load_const(Value::str(
+                keyword.arg.as_ref().expect("counted as named").as_str(),
+            ));
             self.compile_expr(&keyword.value)?;
         }
         self.b().build_map(prefix as u32);
@@ -406,7 +471,10 @@ impl<'a> Compiler<'a> {
         value: Option<&'a Expr>,
     ) -> CompileResult {
         if let Some(generator) = generators.iter().find(|g| g.is_async) {
-            return Err(CompileError::unsupported("async functions", generator.range));
+            return Err(CompileError::unsupported(
+                "async functions",
+                generator.range,
+            ));
         }
         let range = self.range();
         let name = match kind {
@@ -419,7 +487,14 @@ impl<'a> Compiler<'a> {
         let qualname = self.qualname_for(name);
         let private = self.unit_ref().private.clone();
         let first_line = self.line_of(range);
-        self.push_unit(scope, CodeKind::Comprehension, name.to_owned(), qualname, first_line, private);
+        self.push_unit(
+            scope,
+            CodeKind::Comprehension,
+            name.to_owned(),
+            qualname,
+            first_line,
+            private,
+        );
         self.set_range(range);
         self.unit().parameters = Parameters {
             positional: 1,
@@ -533,7 +608,11 @@ impl<'a> Compiler<'a> {
         self.compile_expr(&field.expression)?;
         let mut flags = match field.conversion {
             // `f"{x=}"` shows the repr unless a format spec asks for `format()`.
-            ast::ConversionFlag::None if field.debug_text.is_some() && field.format_spec.is_none() => 2,
+            ast::ConversionFlag::None
+                if field.debug_text.is_some() && field.format_spec.is_none() =>
+            {
+                2
+            }
             ast::ConversionFlag::None => 0,
             ast::ConversionFlag::Str => 1,
             ast::ConversionFlag::Repr => 2,
@@ -554,7 +633,9 @@ impl<'a> Compiler<'a> {
 fn collect_pieces<'a>(elements: &'a ast::InterpolatedStringElements, pieces: &mut Vec<Piece<'a>>) {
     for element in elements.iter() {
         match element {
-            ast::InterpolatedStringElement::Literal(literal) => pieces.push(Piece::Text(literal.value.to_string())),
+            ast::InterpolatedStringElement::Literal(literal) => {
+                pieces.push(Piece::Text(literal.value.to_string()))
+            }
             ast::InterpolatedStringElement::Interpolation(field) => {
                 if let Some(debug) = &field.debug_text {
                     pieces.push(Piece::Text(debug.as_str().to_owned()));
@@ -573,7 +654,9 @@ fn constant_value(expr: &Expr) -> CompileResult<Option<Value>> {
         Expr::BytesLiteral(bytes) => Value::Bytes(Arc::new(bytes.value.bytes().collect())),
         Expr::BooleanLiteral(literal) => Value::Bool(literal.value),
         Expr::NoneLiteral(_) => Value::None,
-        Expr::EllipsisLiteral(literal) => return Err(CompileError::unsupported("Ellipsis (...)", literal.range)),
+        Expr::EllipsisLiteral(literal) => {
+            return Err(CompileError::unsupported("Ellipsis (...)", literal.range))
+        }
         Expr::NumberLiteral(number) => number_value(&number.value, number.range)?,
         Expr::UnaryOp(ast::ExprUnaryOp {
             op: ast::UnaryOp::USub,
@@ -621,7 +704,11 @@ fn number_value(number: &ast::Number, range: TextRange) -> CompileResult<Value> 
 
 /// Parses an integer token too big for `i64`: ruff keeps those as their source text.
 fn big_int(token: &str) -> Option<BigInt> {
-    let digits: String = token.chars().filter(|&c| c != '_').collect::<String>().to_ascii_lowercase();
+    let digits: String = token
+        .chars()
+        .filter(|&c| c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
     let (radix, digits) = match digits.get(..2) {
         Some("0x") => (16, &digits[2..]),
         Some("0o") => (8, &digits[2..]),

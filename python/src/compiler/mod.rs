@@ -63,14 +63,24 @@ impl CompileError {
 type CompileResult<T = ()> = Result<T, CompileError>;
 
 /// Compiles a parsed module into its `<module>` code object.
-pub fn compile_module(source: &Arc<SourceFile>, module: &ast::ModModule) -> Result<Arc<Code>, CompileError> {
+pub fn compile_module(
+    source: &Arc<SourceFile>,
+    module: &ast::ModModule,
+) -> Result<Arc<Code>, CompileError> {
     let symbols = SymbolTable::build(module)?;
     let mut compiler = Compiler {
         source: source.clone(),
         symbols,
         units: Vec::new(),
     };
-    compiler.push_unit(0, CodeKind::Module, "<module>".into(), "<module>".into(), 1, None);
+    compiler.push_unit(
+        0,
+        CodeKind::Module,
+        "<module>".into(),
+        "<module>".into(),
+        1,
+        None,
+    );
     compiler.compile_body(&module.body)?;
     if let Some(last) = module.body.last() {
         compiler.set_range(last.range());
@@ -125,7 +135,10 @@ struct Unit<'a> {
 enum NameAccess {
     Fast(u32),
     /// Cells and free variables; a class body reads free variables with `LoadClassDeref`.
-    Deref { cell: u32, in_class: bool },
+    Deref {
+        cell: u32,
+        in_class: bool,
+    },
     Global(u32),
     Name(u32),
 }
@@ -236,7 +249,8 @@ impl<'a> Compiler<'a> {
     fn pop_unit(&mut self, function_flags: u32) -> Code {
         let unit = self.units.pop().expect("a code unit is always open");
         let (instructions, locations, constants, names) = unit.builder.finish();
-        let strings = |names: &mut dyn Iterator<Item = &String>| names.map(|n| PyStr::interned(n)).collect();
+        let strings =
+            |names: &mut dyn Iterator<Item = &String>| names.map(|n| PyStr::interned(n)).collect();
         Code {
             kind: unit.kind,
             name: PyStr::interned(&unit.name),
@@ -264,11 +278,15 @@ impl<'a> Compiler<'a> {
             CodeKind::Module => name.to_owned(),
             _ => {
                 let mangled = self.mangle(name);
-                if self.symbols.scopes[parent.scope].lookup(&mangled) == Some(NameScope::GlobalExplicit) {
+                if self.symbols.scopes[parent.scope].lookup(&mangled)
+                    == Some(NameScope::GlobalExplicit)
+                {
                     return name.to_owned();
                 }
                 match parent.kind {
-                    CodeKind::Function | CodeKind::Lambda => format!("{}.<locals>.{name}", parent.qualname),
+                    CodeKind::Function | CodeKind::Lambda => {
+                        format!("{}.<locals>.{name}", parent.qualname)
+                    }
                     _ => format!("{}.{name}", parent.qualname),
                 }
             }
@@ -323,7 +341,10 @@ impl<'a> Compiler<'a> {
     fn load_name(&mut self, name: &str) -> CompileResult {
         match self.name_access(name)? {
             NameAccess::Fast(slot) => self.b().load_fast(slot),
-            NameAccess::Deref { cell, in_class: true } => self.b().load_class_deref(cell),
+            NameAccess::Deref {
+                cell,
+                in_class: true,
+            } => self.b().load_class_deref(cell),
             NameAccess::Deref { cell, .. } => self.b().load_deref(cell),
             NameAccess::Global(index) => self.b().load_global(index),
             NameAccess::Name(index) => self.b().load_name(index),
@@ -424,7 +445,11 @@ impl<'a> Compiler<'a> {
     /// `to_loop` (for `break`/`continue`), and returns that loop. Each block is taken off the
     /// stack while its cleanup is compiled, so a `return` inside an inlined finally body does
     /// not run that finally again.
-    fn unwind_fblocks(&mut self, preserve_tos: bool, to_loop: bool) -> CompileResult<Option<FBlock<'a>>> {
+    fn unwind_fblocks(
+        &mut self,
+        preserve_tos: bool,
+        to_loop: bool,
+    ) -> CompileResult<Option<FBlock<'a>>> {
         let Some(top) = self.unit().fblocks.last().cloned() else {
             return Ok(None);
         };

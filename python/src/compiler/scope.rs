@@ -31,7 +31,10 @@ pub(super) enum ScopeKind {
 impl ScopeKind {
     /// Function-like scopes have fast locals and can own cells.
     pub(super) fn is_function(self) -> bool {
-        matches!(self, ScopeKind::Function | ScopeKind::Lambda | ScopeKind::Comprehension)
+        matches!(
+            self,
+            ScopeKind::Function | ScopeKind::Lambda | ScopeKind::Comprehension
+        )
     }
 }
 
@@ -114,7 +117,9 @@ impl Scope {
     pub(super) fn freevars(&self) -> Vec<String> {
         self.symbols
             .iter()
-            .filter(|(_, symbol)| symbol.scope == NameScope::Free || symbol.flags & DEF_FREE_CLASS != 0)
+            .filter(|(_, symbol)| {
+                symbol.scope == NameScope::Free || symbol.flags & DEF_FREE_CLASS != 0
+            })
             .map(|(name, _)| name.clone())
             .collect()
     }
@@ -227,11 +232,10 @@ impl SymbolTable {
         }
         for name in &child_free {
             match scope.symbols.get_mut(name) {
-                Some(symbol) => {
-                    if kind == ScopeKind::Class && symbol.flags & DEF_BOUND != 0 {
-                        symbol.flags |= DEF_FREE_CLASS;
-                    }
+                Some(symbol) if kind == ScopeKind::Class && symbol.flags & DEF_BOUND != 0 => {
+                    symbol.flags |= DEF_FREE_CLASS;
                 }
+                Some(_) => {}
                 None if bound.contains(name) => {
                     scope.symbols.insert(
                         name.clone(),
@@ -313,7 +317,10 @@ impl Builder {
         let mangled = self.mangled(name.as_str()).into_owned();
         if self.current().params.contains(&mangled) {
             return Err(CompileError::syntax(
-                format!("duplicate argument '{}' in function definition", name.as_str()),
+                format!(
+                    "duplicate argument '{}' in function definition",
+                    name.as_str()
+                ),
                 name.range,
             ));
         }
@@ -324,7 +331,12 @@ impl Builder {
 
     /// Parameters in `varnames` order: positional, keyword-only, `*args`, `**kwargs`.
     fn add_params(&mut self, parameters: &ast::Parameters) -> Result<(), CompileError> {
-        for parameter in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
+        for parameter in parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
+        {
             self.add_param(&parameter.parameter.name)?;
         }
         if let Some(vararg) = &parameters.vararg {
@@ -349,13 +361,25 @@ impl Builder {
         body.iter().try_for_each(|stmt| self.visit_stmt(stmt))
     }
 
-    fn declare(&mut self, names: &[ast::Identifier], flag: u8, range: TextRange) -> Result<(), CompileError> {
+    fn declare(
+        &mut self,
+        names: &[ast::Identifier],
+        flag: u8,
+        range: TextRange,
+    ) -> Result<(), CompileError> {
         let kind = self.current().kind;
         for name in names {
             let mangled = self.mangled(name.as_str()).into_owned();
-            let what = if flag == DEF_GLOBAL { "global" } else { "nonlocal" };
+            let what = if flag == DEF_GLOBAL {
+                "global"
+            } else {
+                "nonlocal"
+            };
             if flag == DEF_NONLOCAL && kind == ScopeKind::Module {
-                return Err(CompileError::syntax("nonlocal declaration not allowed at module level", range));
+                return Err(CompileError::syntax(
+                    "nonlocal declaration not allowed at module level",
+                    range,
+                ));
             }
             if self.current().params.contains(&mangled) {
                 return Err(CompileError::syntax(
@@ -368,8 +392,16 @@ impl Builder {
                 continue;
             }
             let scope = self.current();
-            let other = if flag == DEF_GLOBAL { DEF_NONLOCAL } else { DEF_GLOBAL };
-            if scope.symbols.get(&mangled).is_some_and(|symbol| symbol.flags & other != 0) {
+            let other = if flag == DEF_GLOBAL {
+                DEF_NONLOCAL
+            } else {
+                DEF_GLOBAL
+            };
+            if scope
+                .symbols
+                .get(&mangled)
+                .is_some_and(|symbol| symbol.flags & other != 0)
+            {
                 return Err(CompileError::syntax(
                     format!("name '{}' is nonlocal and global", name.as_str()),
                     range,
@@ -400,7 +432,10 @@ impl Builder {
                     self.visit_expr(&decorator.expression)?;
                 }
                 if let Some(arguments) = &class.arguments {
-                    arguments.args.iter().try_for_each(|arg| self.visit_expr(arg))?;
+                    arguments
+                        .args
+                        .iter()
+                        .try_for_each(|arg| self.visit_expr(arg))?;
                     for keyword in &arguments.keywords {
                         self.visit_expr(&keyword.value)?;
                     }
@@ -517,7 +552,9 @@ impl Builder {
                 }
             }
             Stmt::Global(global) => self.declare(&global.names, DEF_GLOBAL, global.range)?,
-            Stmt::Nonlocal(nonlocal) => self.declare(&nonlocal.names, DEF_NONLOCAL, nonlocal.range)?,
+            Stmt::Nonlocal(nonlocal) => {
+                self.declare(&nonlocal.names, DEF_NONLOCAL, nonlocal.range)?
+            }
             Stmt::Expr(expr) => self.visit_expr(&expr.value)?,
             // The code generator rejects these; their names do not matter.
             Stmt::Match(_) | Stmt::TypeAlias(_) | Stmt::IpyEscapeCommand(_) => {}
@@ -539,7 +576,11 @@ impl Builder {
     }
 
     /// A walrus inside a comprehension binds in the nearest enclosing function or module.
-    fn visit_named_target(&mut self, target: &ast::ExprName, range: TextRange) -> Result<(), CompileError> {
+    fn visit_named_target(
+        &mut self,
+        target: &ast::ExprName,
+        range: TextRange,
+    ) -> Result<(), CompileError> {
         if self.current().kind != ScopeKind::Comprehension {
             self.visit_name(target);
             return Ok(());
@@ -550,19 +591,30 @@ impl Builder {
             match self.table.scopes[id].kind {
                 ScopeKind::Comprehension => continue,
                 ScopeKind::Function | ScopeKind::Lambda => {
-                    self.add(name, DEF_NONLOCAL);
+                    let mangled = self.mangled(name).into_owned();
+                    let declared_global = self.table.scopes[id]
+                        .symbols
+                        .get(&mangled)
+                        .is_some_and(|symbol| symbol.flags & DEF_GLOBAL != 0);
+                    self.current().declarations.insert(mangled, range);
+                    self.add(
+                        name,
+                        if declared_global {
+                            DEF_GLOBAL
+                        } else {
+                            DEF_NONLOCAL
+                        },
+                    );
                     self.add_to(id, name, DEF_LOCAL);
                 }
                 ScopeKind::Module => {
                     self.add(name, DEF_GLOBAL);
                     self.add_to(id, name, DEF_LOCAL);
                 }
-                ScopeKind::Class => {
-                    return Err(CompileError::syntax(
-                        "assignment expression within a comprehension cannot be used in a class body",
-                        range,
-                    ))
-                }
+                ScopeKind::Class => return Err(CompileError::syntax(
+                    "assignment expression within a comprehension cannot be used in a class body",
+                    range,
+                )),
             }
             return Ok(());
         }
@@ -601,14 +653,22 @@ impl Builder {
                 self.visit_expr(&generator.iter)?;
             }
             self.visit_expr(&generator.target)?;
-            generator.ifs.iter().try_for_each(|test| self.visit_expr(test))?;
+            generator
+                .ifs
+                .iter()
+                .try_for_each(|test| self.visit_expr(test))?;
         }
-        elements.iter().try_for_each(|element| self.visit_expr(element))?;
+        elements
+            .iter()
+            .try_for_each(|element| self.visit_expr(element))?;
         self.leave();
         Ok(())
     }
 
-    fn visit_fstring_elements(&mut self, elements: &ast::InterpolatedStringElements) -> Result<(), CompileError> {
+    fn visit_fstring_elements(
+        &mut self,
+        elements: &ast::InterpolatedStringElements,
+    ) -> Result<(), CompileError> {
         for element in elements.iter() {
             if let ast::InterpolatedStringElement::Interpolation(field) = element {
                 self.visit_expr(&field.expression)?;
@@ -642,11 +702,19 @@ impl Builder {
                 self.visit_expr(&lambda.body)?;
                 self.leave();
             }
-            Expr::ListComp(comp) => self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?,
-            Expr::SetComp(comp) => self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?,
-            Expr::Generator(comp) => self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?,
+            Expr::ListComp(comp) => {
+                self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?
+            }
+            Expr::SetComp(comp) => {
+                self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?
+            }
+            Expr::Generator(comp) => {
+                self.visit_comprehension(comp, &comp.generators, &[&comp.elt])?
+            }
             Expr::DictComp(comp) => match &comp.key {
-                Some(key) => self.visit_comprehension(comp, &comp.generators, &[key, &comp.value])?,
+                Some(key) => {
+                    self.visit_comprehension(comp, &comp.generators, &[key, &comp.value])?
+                }
                 None => self.visit_comprehension(comp, &comp.generators, &[&comp.value])?,
             },
             Expr::BoolOp(op) => op.values.iter().try_for_each(|v| self.visit_expr(v))?,
@@ -680,11 +748,17 @@ impl Builder {
             Expr::YieldFrom(yield_) => self.visit_expr(&yield_.value)?,
             Expr::Compare(compare) => {
                 self.visit_expr(&compare.left)?;
-                compare.comparators.iter().try_for_each(|e| self.visit_expr(e))?;
+                compare
+                    .comparators
+                    .iter()
+                    .try_for_each(|e| self.visit_expr(e))?;
             }
             Expr::Call(call) => {
                 self.visit_expr(&call.func)?;
-                call.arguments.args.iter().try_for_each(|e| self.visit_expr(e))?;
+                call.arguments
+                    .args
+                    .iter()
+                    .try_for_each(|e| self.visit_expr(e))?;
                 for keyword in &call.arguments.keywords {
                     self.visit_expr(&keyword.value)?;
                 }
@@ -703,7 +777,10 @@ impl Builder {
             }
             Expr::Starred(starred) => self.visit_expr(&starred.value)?,
             Expr::Slice(slice) => {
-                for part in [&slice.lower, &slice.upper, &slice.step].into_iter().flatten() {
+                for part in [&slice.lower, &slice.upper, &slice.step]
+                    .into_iter()
+                    .flatten()
+                {
                     self.visit_expr(part)?;
                 }
             }

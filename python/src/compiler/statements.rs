@@ -30,7 +30,10 @@ impl<'a> Compiler<'a> {
                 self.b().return_value();
                 Ok(())
             }
-            Stmt::Delete(delete) => delete.targets.iter().try_for_each(|target| self.compile_delete(target)),
+            Stmt::Delete(delete) => delete
+                .targets
+                .iter()
+                .try_for_each(|target| self.compile_delete(target)),
             Stmt::Assign(assign) => {
                 self.compile_expr(&assign.value)?;
                 let last = assign.targets.len() - 1;
@@ -79,7 +82,10 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Try(try_) => {
                 if try_.is_star {
-                    return Err(CompileError::unsupported("except* (exception groups)", try_.range));
+                    return Err(CompileError::unsupported(
+                        "except* (exception groups)",
+                        try_.range,
+                    ));
                 }
                 if try_.finalbody.is_empty() {
                     self.compile_try_except(try_)
@@ -138,7 +144,9 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Pass(_) => Ok(()),
             Stmt::Break(brk) => match self.unwind_fblocks(false, true)? {
-                Some(FBlock::Loop { is_for, break_to, .. }) => {
+                Some(FBlock::Loop {
+                    is_for, break_to, ..
+                }) => {
                     self.set_range(brk.range);
                     if is_for {
                         self.b().pop_top();
@@ -154,10 +162,15 @@ impl<'a> Compiler<'a> {
                     self.b().jump(continue_to);
                     Ok(())
                 }
-                _ => Err(CompileError::syntax("'continue' not properly in loop", cont.range)),
+                _ => Err(CompileError::syntax(
+                    "'continue' not properly in loop",
+                    cont.range,
+                )),
             },
             Stmt::TypeAlias(alias) => Err(CompileError::unsupported("type aliases", alias.range)),
-            Stmt::IpyEscapeCommand(command) => Err(CompileError::syntax("invalid syntax", command.range)),
+            Stmt::IpyEscapeCommand(command) => {
+                Err(CompileError::syntax("invalid syntax", command.range))
+            }
         }
     }
 
@@ -168,7 +181,10 @@ impl<'a> Compiler<'a> {
             return Err(CompileError::unsupported("async functions", def.range));
         }
         if let Some(type_params) = &def.type_params {
-            return Err(CompileError::unsupported("type parameters", type_params.range));
+            return Err(CompileError::unsupported(
+                "type parameters",
+                type_params.range,
+            ));
         }
         for decorator in &def.decorator_list {
             self.compile_expr(&decorator.expression)?;
@@ -199,7 +215,10 @@ impl<'a> Compiler<'a> {
     }
 
     /// Pushes the defaults tuple and the keyword-only defaults dict; returns their flags.
-    pub(super) fn compile_defaults(&mut self, parameters: &'a ast::Parameters) -> CompileResult<u32> {
+    pub(super) fn compile_defaults(
+        &mut self,
+        parameters: &'a ast::Parameters,
+    ) -> CompileResult<u32> {
         let mut flags = 0;
         let mut count = 0;
         for parameter in parameters.posonlyargs.iter().chain(&parameters.args) {
@@ -259,17 +278,26 @@ impl<'a> Compiler<'a> {
 
     fn compile_class_def(&mut self, class: &'a ast::StmtClassDef) -> CompileResult {
         if let Some(type_params) = &class.type_params {
-            return Err(CompileError::unsupported("type parameters", type_params.range));
+            return Err(CompileError::unsupported(
+                "type parameters",
+                type_params.range,
+            ));
         }
         let (bases, keywords): (&[Expr], &[ast::Keyword]) = match &class.arguments {
             Some(arguments) => (&arguments.args, &arguments.keywords),
             None => (&[], &[]),
         };
         if let Some(keyword) = keywords.first() {
-            return Err(CompileError::unsupported("class keyword arguments (metaclass=...)", keyword.range));
+            return Err(CompileError::unsupported(
+                "class keyword arguments (metaclass=...)",
+                keyword.range,
+            ));
         }
         if let Some(starred) = bases.iter().find(|base| base.is_starred_expr()) {
-            return Err(CompileError::unsupported("starred class bases", starred.range()));
+            return Err(CompileError::unsupported(
+                "starred class bases",
+                starred.range(),
+            ));
         }
         for decorator in &class.decorator_list {
             self.compile_expr(&decorator.expression)?;
@@ -279,7 +307,14 @@ impl<'a> Compiler<'a> {
         let scope = self.symbols.scope_of(class);
         let qualname = self.qualname_for(name);
         let first_line = self.line_of(class.range);
-        self.push_unit(scope, CodeKind::Class, name.to_owned(), qualname.clone(), first_line, Some(name.to_owned()));
+        self.push_unit(
+            scope,
+            CodeKind::Class,
+            name.to_owned(),
+            qualname.clone(),
+            first_line,
+            Some(name.to_owned()),
+        );
         self.set_range(class.range);
         let body = self.compile_class_body(class, &qualname);
         if let Err(error) = body {
@@ -301,7 +336,11 @@ impl<'a> Compiler<'a> {
         self.store_name(name)
     }
 
-    fn compile_class_body(&mut self, class: &'a ast::StmtClassDef, qualname: &str) -> CompileResult {
+    fn compile_class_body(
+        &mut self,
+        class: &'a ast::StmtClassDef,
+        qualname: &str,
+    ) -> CompileResult {
         self.load_name("__name__")?;
         self.store_name("__module__")?;
         self.load_const(Value::str(qualname));
@@ -349,17 +388,28 @@ impl<'a> Compiler<'a> {
                     starred.range,
                 ))
             }
-            other => return Err(CompileError::syntax("cannot assign to expression", other.range())),
+            other => {
+                return Err(CompileError::syntax(
+                    "cannot assign to expression",
+                    other.range(),
+                ))
+            }
         }
         self.set_range(saved);
         Ok(())
     }
 
     fn compile_unpack(&mut self, elements: &'a [Expr], target: &Expr) -> CompileResult {
-        let mut starred = elements.iter().enumerate().filter(|(_, e)| e.is_starred_expr());
+        let mut starred = elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_starred_expr());
         match (starred.next(), starred.next()) {
             (Some(_), Some(_)) => {
-                return Err(CompileError::syntax("multiple starred expressions in assignment", target.range()))
+                return Err(CompileError::syntax(
+                    "multiple starred expressions in assignment",
+                    target.range(),
+                ))
             }
             (Some((index, _)), None) => {
                 let before = index;
@@ -442,9 +492,13 @@ impl<'a> Compiler<'a> {
                 Ok(())
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-                elts.iter().try_for_each(|element| self.compile_delete(element))
+                elts.iter()
+                    .try_for_each(|element| self.compile_delete(element))
             }
-            other => Err(CompileError::syntax("cannot delete expression", other.range())),
+            other => Err(CompileError::syntax(
+                "cannot delete expression",
+                other.range(),
+            )),
         }
     }
 
@@ -522,7 +576,12 @@ impl<'a> Compiler<'a> {
 
     /// Jumps to `target` when `test` is `jump_if`, short-circuiting through `not`, `and`
     /// and `or` without materialising their values.
-    pub(super) fn compile_jump_if(&mut self, test: &'a Expr, jump_if: bool, target: super::Label) -> CompileResult {
+    pub(super) fn compile_jump_if(
+        &mut self,
+        test: &'a Expr,
+        jump_if: bool,
+        target: super::Label,
+    ) -> CompileResult {
         match test {
             Expr::UnaryOp(ast::ExprUnaryOp {
                 op: ast::UnaryOp::Not,
@@ -634,7 +693,10 @@ impl<'a> Compiler<'a> {
                     self.b().pop_jump_if_false(next);
                 }
                 None if index != last => {
-                    return Err(CompileError::syntax("default 'except:' must be last", clause.range))
+                    return Err(CompileError::syntax(
+                        "default 'except:' must be last",
+                        clause.range,
+                    ))
                 }
                 None => {}
             }
@@ -695,7 +757,11 @@ impl<'a> Compiler<'a> {
         if import.level > 0 {
             return Err(CompileError::unsupported("relative imports", import.range));
         }
-        let module = import.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
+        let module = import
+            .module
+            .as_ref()
+            .map(|m| m.as_str())
+            .unwrap_or_default();
         if module == "__future__" {
             // Every `__future__` feature we could meet is already how this Python behaves.
             return Ok(());

@@ -40,7 +40,14 @@ fn ops(code: &Code) -> Vec<String> {
                 OperandKind::Const => code.constants[index].constant_repr(),
                 OperandKind::Name => code.names[index].as_str().to_owned(),
                 OperandKind::Local => code.varnames[index].as_str().to_owned(),
-                OperandKind::Cell => code.cellvars.iter().chain(&code.freevars).nth(index).unwrap().as_str().to_owned(),
+                OperandKind::Cell => code
+                    .cellvars
+                    .iter()
+                    .chain(&code.freevars)
+                    .nth(index)
+                    .unwrap()
+                    .as_str()
+                    .to_owned(),
                 OperandKind::Code => code.children[index].qualname.as_str().to_owned(),
                 OperandKind::BinaryOp => BinaryOperator::from_operand(operand).symbol().to_owned(),
                 OperandKind::Compare => Comparison::from_operand(operand).symbol().to_owned(),
@@ -53,9 +60,13 @@ fn ops(code: &Code) -> Vec<String> {
 
 fn child<'c>(code: &'c Code, qualname: &str) -> &'c Code {
     fn find<'c>(code: &'c Code, qualname: &str) -> Option<&'c Code> {
-        code.children
-            .iter()
-            .find_map(|c| if c.qualname.as_str() == qualname { Some(&**c) } else { find(c, qualname) })
+        code.children.iter().find_map(|c| {
+            if c.qualname.as_str() == qualname {
+                Some(&**c)
+            } else {
+                find(c, qualname)
+            }
+        })
     }
     find(code, qualname).unwrap_or_else(|| panic!("no code object {qualname}"))
 }
@@ -73,7 +84,14 @@ fn augmented_assignment_on_a_global_is_load_op_store() {
     let code = compile("counter = 0\ndef inc():\n    global counter\n    counter += 1\n");
     assert_eq!(
         ops(child(&code, "inc")),
-        ["LoadGlobal counter", "LoadConst 1", "BinaryOp +=", "StoreGlobal counter", "LoadConst None", "ReturnValue"]
+        [
+            "LoadGlobal counter",
+            "LoadConst 1",
+            "BinaryOp +=",
+            "StoreGlobal counter",
+            "LoadConst None",
+            "ReturnValue"
+        ]
     );
 }
 
@@ -141,9 +159,19 @@ fn closures_get_cells() {
     let outer_ops = ops(outer);
     assert_eq!(
         outer_ops[..6],
-        ["LoadConst 0", "StoreDeref n", "LoadClosure n", "BuildTuple 1", "MakeFunction outer.<locals>.inc", "StoreFast inc"]
+        [
+            "LoadConst 0",
+            "StoreDeref n",
+            "LoadClosure n",
+            "BuildTuple 1",
+            "MakeFunction outer.<locals>.inc",
+            "StoreFast inc"
+        ]
     );
-    assert_eq!(ops(inc)[..4], ["LoadDeref n", "LoadConst 1", "BinaryOp +=", "StoreDeref n"]);
+    assert_eq!(
+        ops(inc)[..4],
+        ["LoadDeref n", "LoadConst 1", "BinaryOp +=", "StoreDeref n"]
+    );
 }
 
 #[test]
@@ -155,7 +183,10 @@ fn captured_parameters_move_into_cells() {
     assert_eq!(f.cell_parameters, [(0, 0), (1, 1)]);
     let lambda = child(&code, "f.<locals>.<lambda>");
     assert_eq!(lambda.kind, CodeKind::Lambda);
-    assert_eq!(ops(lambda), ["LoadDeref a", "LoadDeref b", "BinaryOp +", "ReturnValue"]);
+    assert_eq!(
+        ops(lambda),
+        ["LoadDeref a", "LoadDeref b", "BinaryOp +", "ReturnValue"]
+    );
 }
 
 #[test]
@@ -164,11 +195,30 @@ fn parameters_defaults_and_keyword_only() {
     let f = child(&code, "f");
     assert_eq!(names(&f.varnames), ["a", "b", "c", "d", "args", "kw", "e"]);
     let p = &f.parameters;
-    assert_eq!((p.positional, p.positional_only, p.keyword_only, p.varargs, p.varkw), (2, 1, 2, true, true));
-    assert_eq!(f.function_flags, function_flags::DEFAULTS | function_flags::KW_DEFAULTS);
+    assert_eq!(
+        (
+            p.positional,
+            p.positional_only,
+            p.keyword_only,
+            p.varargs,
+            p.varkw
+        ),
+        (2, 1, 2, true, true)
+    );
+    assert_eq!(
+        f.function_flags,
+        function_flags::DEFAULTS | function_flags::KW_DEFAULTS
+    );
     assert_eq!(
         ops(&code)[..6],
-        ["LoadConst 1", "BuildTuple 1", "LoadConst 'd'", "LoadConst 2", "BuildMap 1", "MakeFunction f"]
+        [
+            "LoadConst 1",
+            "BuildTuple 1",
+            "LoadConst 'd'",
+            "LoadConst 2",
+            "BuildMap 1",
+            "MakeFunction f"
+        ]
     );
 }
 
@@ -206,7 +256,19 @@ fn return_inside_try_finally_runs_a_copy_of_the_finally_body() {
     let code = compile("def f():\n    try:\n        return g()\n    finally:\n        h()\n");
     let f = ops(child(&code, "f"));
     assert_eq!(count(&f, "LoadGlobal h"), 3);
-    assert_eq!(f[..8], ["SetupExcept 13", "LoadGlobal g", "Call 0", "PopBlock", "LoadGlobal h", "Call 0", "PopTop", "ReturnValue"]);
+    assert_eq!(
+        f[..8],
+        [
+            "SetupExcept 13",
+            "LoadGlobal g",
+            "Call 0",
+            "PopBlock",
+            "LoadGlobal h",
+            "Call 0",
+            "PopTop",
+            "ReturnValue"
+        ]
+    );
 }
 
 #[test]
@@ -248,19 +310,44 @@ fn break_and_return_unwind_with_blocks() {
         "def f(xs, lock):\n    for x in xs:\n        with lock:\n            if x:\n                break\n            return x\n",
     );
     let f = ops(child(&code, "f"));
-    let brk = f.iter().position(|o| o.starts_with("PopJumpIfFalse")).expect("if x") + 1;
+    let brk = f
+        .iter()
+        .position(|o| o.starts_with("PopJumpIfFalse"))
+        .expect("if x")
+        + 1;
     // break: leave the with (handler, exit call), pop the iterator, jump past the loop.
-    assert_eq!(f[brk..brk + 4], ["PopBlock", "CallWithExitNone", "PopTop", &f[brk + 3]]);
+    assert_eq!(
+        f[brk..brk + 4],
+        ["PopBlock", "CallWithExitNone", "PopTop", &f[brk + 3]]
+    );
     assert!(f[brk + 3].starts_with("Jump "));
     // return: the value rides above the exit function.
-    assert_eq!(f[brk + 4..brk + 9], ["LoadFast x", "PopBlock", "RotTwo", "CallWithExitNone", "ReturnValue"]);
+    assert_eq!(
+        f[brk + 4..brk + 9],
+        [
+            "LoadFast x",
+            "PopBlock",
+            "RotTwo",
+            "CallWithExitNone",
+            "ReturnValue"
+        ]
+    );
 }
 
 #[test]
 fn with_binds_its_target_before_installing_the_handler() {
     let code = compile("with open(p) as f, lock:\n    pass\n");
     let ops = ops(&code);
-    assert_eq!(ops[..5], ["LoadName open", "LoadName p", "Call 1", "BeforeWith", "StoreName f"]);
+    assert_eq!(
+        ops[..5],
+        [
+            "LoadName open",
+            "LoadName p",
+            "Call 1",
+            "BeforeWith",
+            "StoreName f"
+        ]
+    );
     assert!(ops[5].starts_with("SetupExcept"));
     assert_eq!(ops[6..8], ["LoadName lock", "BeforeWith"]);
     assert_eq!(count(&ops, "WithExceptStart"), 2);
@@ -282,19 +369,41 @@ fn classes_and_super() {
     );
     assert_eq!(
         ops(&code)[..5],
-        ["MakeFunction Worker", "LoadConst 'Worker'", "LoadName Thread", "BuildClass 1", "StoreName Worker"]
+        [
+            "MakeFunction Worker",
+            "LoadConst 'Worker'",
+            "LoadName Thread",
+            "BuildClass 1",
+            "StoreName Worker"
+        ]
     );
     let body = child(&code, "Worker");
     assert_eq!(body.kind, CodeKind::Class);
     assert_eq!(names(&body.cellvars), ["__class__"]);
     let body_ops = ops(body);
-    assert_eq!(body_ops[..4], ["LoadName __name__", "StoreName __module__", "LoadConst 'Worker'", "StoreName __qualname__"]);
-    assert_eq!(body_ops[body_ops.len() - 2..], ["LoadClosure __class__", "ReturnValue"]);
+    assert_eq!(
+        body_ops[..4],
+        [
+            "LoadName __name__",
+            "StoreName __module__",
+            "LoadConst 'Worker'",
+            "StoreName __qualname__"
+        ]
+    );
+    assert_eq!(
+        body_ops[body_ops.len() - 2..],
+        ["LoadClosure __class__", "ReturnValue"]
+    );
     let init = child(&code, "Worker.__init__");
     assert_eq!(names(&init.freevars), ["__class__"]);
     assert_eq!(
         ops(init)[..4],
-        ["LoadGlobal super", "Call 0", "LoadMethod __init__", "CallMethod 0"]
+        [
+            "LoadGlobal super",
+            "Call 0",
+            "LoadMethod __init__",
+            "CallMethod 0"
+        ]
     );
     // `run` does not use super: no closure.
     assert!(child(&code, "Worker.run").freevars.is_empty());
@@ -305,7 +414,10 @@ fn a_class_without_super_returns_none() {
     let code = compile("class C:\n    x = 1\n    def m(self):\n        return self.__secret\n");
     let body = ops(child(&code, "C"));
     assert_eq!(body[body.len() - 2..], ["LoadConst None", "ReturnValue"]);
-    assert_eq!(ops(child(&code, "C.m"))[..2], ["LoadFast self", "LoadAttr _C__secret"]);
+    assert_eq!(
+        ops(child(&code, "C.m"))[..2],
+        ["LoadFast self", "LoadAttr _C__secret"]
+    );
 }
 
 #[test]
@@ -320,7 +432,17 @@ fn class_bodies_read_enclosing_variables_through_class_deref() {
 #[test]
 fn decorators_apply_bottom_up() {
     let code = compile("@a\n@b\ndef f():\n    pass\n");
-    assert_eq!(ops(&code)[..6], ["LoadName a", "LoadName b", "MakeFunction f", "Call 1", "Call 1", "StoreName f"]);
+    assert_eq!(
+        ops(&code)[..6],
+        [
+            "LoadName a",
+            "LoadName b",
+            "MakeFunction f",
+            "Call 1",
+            "Call 1",
+            "StoreName f"
+        ]
+    );
 }
 
 #[test]
@@ -370,7 +492,16 @@ fn is_in_and_boolean_operators() {
 #[test]
 fn comprehensions_are_functions_of_their_first_iterator() {
     let code = compile("r = [x * y for x in a if x for y in b]\n");
-    assert_eq!(ops(&code)[..5], ["MakeFunction <listcomp>", "LoadName a", "GetIter", "Call 1", "StoreName r"]);
+    assert_eq!(
+        ops(&code)[..5],
+        [
+            "MakeFunction <listcomp>",
+            "LoadName a",
+            "GetIter",
+            "Call 1",
+            "StoreName r"
+        ]
+    );
     let comp = child(&code, "<listcomp>");
     assert_eq!(comp.kind, CodeKind::Comprehension);
     assert_eq!(names(&comp.varnames), [".0", "x", "y"]);
@@ -386,7 +517,15 @@ fn generator_expressions_are_eager_lists_turned_into_iterators() {
     let code = compile("total = sum(x for x in xs)\n");
     assert_eq!(
         ops(&code)[..7],
-        ["LoadName sum", "MakeFunction <genexpr>", "LoadName xs", "GetIter", "Call 1", "GetIter", "Call 1"]
+        [
+            "LoadName sum",
+            "MakeFunction <genexpr>",
+            "LoadName xs",
+            "GetIter",
+            "Call 1",
+            "GetIter",
+            "Call 1"
+        ]
     );
 }
 
@@ -414,8 +553,27 @@ fn walrus_in_a_comprehension_binds_in_the_function() {
 fn calls() {
     let code = compile("obj.meth(1, k=2)\nf(a, b=c)\ng(*args, x, **kw)\n");
     let ops = ops(&code);
-    assert_eq!(ops[..6], ["LoadName obj", "LoadMethod meth", "LoadConst 1", "LoadConst 2", "LoadConst ('k',)", "CallMethodKw 2"]);
-    assert_eq!(ops[7..12], ["LoadName f", "LoadName a", "LoadName c", "LoadConst ('b',)", "CallKw 2"]);
+    assert_eq!(
+        ops[..6],
+        [
+            "LoadName obj",
+            "LoadMethod meth",
+            "LoadConst 1",
+            "LoadConst 2",
+            "LoadConst ('k',)",
+            "CallMethodKw 2"
+        ]
+    );
+    assert_eq!(
+        ops[7..12],
+        [
+            "LoadName f",
+            "LoadName a",
+            "LoadName c",
+            "LoadConst ('b',)",
+            "CallKw 2"
+        ]
+    );
     assert_eq!(
         ops[13..22],
         [
@@ -437,7 +595,16 @@ fn calls() {
 fn unpacking_targets() {
     let code = compile("a, *b, c = x\nfor i, (j, k) in y:\n    pass\n");
     let ops = ops(&code);
-    assert_eq!(ops[..5], ["LoadName x", &format!("UnpackEx {}", 1 | 1 << 8), "StoreName a", "StoreName b", "StoreName c"]);
+    assert_eq!(
+        ops[..5],
+        [
+            "LoadName x",
+            &format!("UnpackEx {}", 1 | 1 << 8),
+            "StoreName a",
+            "StoreName b",
+            "StoreName c"
+        ]
+    );
     assert!(ops.contains(&"UnpackSequence 2".to_owned()));
 }
 
@@ -472,14 +639,19 @@ fn displays_with_unpacking() {
     let code = compile("t = (1, 2, -3)\nl = [*a, 1]\nd = {'k': 1, **e, 'j': 2}\n");
     let ops = ops(&code);
     assert_eq!(ops[0], "LoadConst (1, 2, -3)");
-    assert_eq!(ops[2..6], ["BuildList 0", "LoadName a", "ListExtend 1", "LoadConst 1"]);
+    assert_eq!(
+        ops[2..6],
+        ["BuildList 0", "LoadName a", "ListExtend 1", "LoadConst 1"]
+    );
     assert!(ops.contains(&"DictUpdate 1".to_owned()));
     assert!(ops.contains(&"MapAdd 1".to_owned()));
 }
 
 #[test]
 fn big_ints_and_literals() {
-    let code = compile("x = 123456789012345678901234567890\ny = 0xFFFF_FFFF_FFFF_FFFF_FF\nz = b'ab' b'c'\n");
+    let code = compile(
+        "x = 123456789012345678901234567890\ny = 0xFFFF_FFFF_FFFF_FFFF_FF\nz = b'ab' b'c'\n",
+    );
     let code_ops = ops(&code);
     assert_eq!(code_ops[0], "LoadConst 123456789012345678901234567890");
     assert_eq!(code_ops[2], "LoadConst 4722366482869645213695");
@@ -555,7 +727,16 @@ fn assert_and_raise() {
 #[test]
 fn while_true_has_no_test_and_loops_back() {
     let code = compile("while True:\n    if x:\n        continue\n    break\nelse:\n    y()\n");
-    assert_eq!(ops(&code)[..5], ["LoadName x", "PopJumpIfFalse 3", "Jump 0", "Jump 8", "Jump 0"]);
+    assert_eq!(
+        ops(&code)[..5],
+        [
+            "LoadName x",
+            "PopJumpIfFalse 3",
+            "Jump 0",
+            "Jump 8",
+            "Jump 0"
+        ]
+    );
 }
 
 #[test]
@@ -571,7 +752,11 @@ fn qualnames() {
 #[test]
 fn instructions_carry_their_lines() {
     let code = compile("x = 1\nprint(\n    x,\n    y)\n");
-    let call = code.instructions.iter().position(|i| i.name() == "Call").unwrap();
+    let call = code
+        .instructions
+        .iter()
+        .position(|i| i.name() == "Call")
+        .unwrap();
     assert_eq!(code.line_of(call), 2);
     let load_y = ops(&code).iter().position(|o| o == "LoadName y").unwrap();
     assert_eq!(code.line_of(load_y), 4);
@@ -583,17 +768,28 @@ fn unsupported_constructs_name_the_construct_and_line() {
         ("x = 1\ndef g():\n    yield 1\n", "generators (yield)", 3),
         ("async def f():\n    pass\n", "async functions", 1),
         ("def f():\n    await g()\n", "async functions", 2),
-        ("match x:\n    case 1:\n        pass\n", "match statements", 1),
+        (
+            "match x:\n    case 1:\n        pass\n",
+            "match statements",
+            1,
+        ),
         ("from . import x\n", "relative imports", 1),
         ("from m import *\n", "from ... import *", 1),
         ("x = ...\n", "Ellipsis (...)", 1),
-        ("class C(metaclass=M):\n    pass\n", "class keyword arguments (metaclass=...)", 1),
+        (
+            "class C(metaclass=M):\n    pass\n",
+            "class keyword arguments (metaclass=...)",
+            1,
+        ),
     ] {
         let (error, rendered) = error(text);
         assert_eq!(error.kind, ProgramErrorKind::Unsupported, "{text}");
         assert_eq!(error.message, construct);
         assert_eq!(error.line, line, "{text}");
-        assert_eq!(rendered, format!("File \"prog.py\", line {line}: not supported yet: {construct}\n"));
+        assert_eq!(
+            rendered,
+            format!("File \"prog.py\", line {line}: not supported yet: {construct}\n")
+        );
     }
 }
 
@@ -610,4 +806,10 @@ fn compile_errors_have_ranges() {
     assert_eq!(error.kind, CompileErrorKind::Syntax);
     assert_eq!(error.message, "no binding for nonlocal 'q' found");
     assert_eq!(source.line_of(error.range.start()), 2);
+}
+
+#[test]
+fn walrus_in_a_comprehension_respects_the_functions_global() {
+    let code = compile("def f():\n    global g\n    [g := x for x in y]\n");
+    assert!(ops(child(&code, "f.<locals>.<listcomp>")).contains(&"StoreGlobal g".to_owned()));
 }
