@@ -813,3 +813,271 @@ fn walrus_in_a_comprehension_respects_the_functions_global() {
     let code = compile("def f():\n    global g\n    [g := x for x in y]\n");
     assert!(ops(child(&code, "f.<locals>.<listcomp>")).contains(&"StoreGlobal g".to_owned()));
 }
+
+// ---- end to end: the compiled programs run on the VM and print what CPython 3.11 prints ----
+
+fn assert_runs_like_cpython(program: &str, cpython_stdout: &str) {
+    let (stdout, stderr, outcome) = crate::run_source("prog.py", program);
+    assert_eq!(stderr, "", "{outcome:?}");
+    assert_eq!(stdout, cpython_stdout);
+}
+
+#[test]
+fn functions_closures_comprehensions_and_literals() {
+    assert_runs_like_cpython(
+        r#"counter = 0
+def inc(n):
+    global counter
+    for _ in range(n):
+        counter += 1
+inc(5)
+print(counter)
+
+def outer():
+    n = 0
+    def bump(k=1):
+        nonlocal n
+        n += k
+        return n
+    return bump
+b = outer()
+b(); b(); print(b(10))
+
+def f(a, b=2, *args, c, d=4, **kw):
+    return (a, b, args, c, d, sorted(kw))
+print(f(1, c=3))
+print(f(1, 5, 6, 7, c=3, z=9, y=8))
+args = [1, 2, 3]
+kw = {'c': 10, 'q': 11}
+print(f(*args, **kw))
+print((lambda x, y=3: x * y)(4))
+sq = [x * x for x in range(10) if x % 2]
+print(sq, {x: x % 3 for x in range(5)}, sorted({x % 3 for x in range(10)}))
+print(sum(x for x in range(101)))
+print([(i, j) for i in range(3) for j in range(i)])
+a, *rest, z = range(6)
+print(a, rest, z)
+for i, (p, q) in enumerate([(1, 2), (3, 4)]):
+    print(i, p, q)
+x = [1, 2, 3, 4, 5]
+print(x[1:3], x[::2], x[::-1], x[-2:])
+x[1:3] = [9]
+del x[0]
+print(x)
+d = {'a': 1}
+d['a'] += 5
+print(d, {**d, 'b': 2}, [*x, *x], (*x,))
+name = "world"; width = 10; v = 3.14159
+print(f"hello {name!r:>{width}} {v:.2f} {v=} {name=!s} {{}}")
+print(1 < 2 < 3, 1 < 3 < 2, 2 is not None, 3 in [1, 2], 3 not in [1, 2])
+print(0 or 5, 3 and 4, not 0, 1 if 0 else 2)
+if (n := len(x)) > 2:
+    print("n", n)
+print([y := 5, y ** 2])
+big = 123456789012345678901234567890
+print(big * 2, -big, 2 ** 100, 0xFF, 0o17, 0b101, 1_000_000, 1e-3)
+print("a" "b" 'c', b"xy")
+"#,
+        r#"5
+12
+(1, 2, (), 3, 4, [])
+(1, 5, (6, 7), 3, 4, ['y', 'z'])
+(1, 2, (3,), 10, 4, ['q'])
+12
+[1, 9, 25, 49, 81] {0: 0, 1: 1, 2: 2, 3: 0, 4: 1} [0, 1, 2]
+5050
+[(1, 0), (2, 0), (2, 1)]
+0 [1, 2, 3, 4] 5
+0 1 2
+1 3 4
+[2, 3] [1, 3, 5] [5, 4, 3, 2, 1] [4, 5]
+[9, 4, 5]
+{'a': 6} {'a': 6, 'b': 2} [9, 4, 5, 9, 4, 5] (9, 4, 5)
+hello    'world' 3.14 v=3.14159 name=world {}
+True False True False True
+5 4 True 2
+n 3
+[5, 25]
+246913578024691357802469135780 -123456789012345678901234567890 1267650600228229401496703205376 255 15 5 1000000 0.001
+abc b'xy'
+"#,
+    );
+}
+
+#[test]
+fn classes_super_decorators_and_class_closures() {
+    assert_runs_like_cpython(
+        r#"class Base:
+    kind = "base"
+    def __init__(self, name):
+        self.name = name
+    def hello(self):
+        return "Base " + self.name
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+class Child(Base):
+    def __init__(self, name, extra):
+        super().__init__(name)
+        self.extra = extra
+    def hello(self):
+        return "Child/" + super().hello()
+
+c = Child("x", 1)
+print(c.hello(), c.kind, c.extra, repr(c))
+print(isinstance(c, Base), Child.__name__, Child.__qualname__)
+
+def deco(tag):
+    def wrap(fn):
+        def inner(*a, **kw):
+            return tag + str(fn(*a, **kw))
+        return inner
+    return wrap
+
+@deco("<")
+@deco(">")
+def g(x):
+    return x
+print(g(1))
+def make():
+    x = 10
+    class Inner:
+        y = x
+        def get(self):
+            return x
+    return Inner
+I = make()
+print(I.y, I().get())
+"#,
+        r#"Child/Base x base 1 <Child x>
+True Child Child
+<>1
+10 10
+"#,
+    );
+}
+
+#[test]
+fn exceptions_finally_with_and_loop_else() {
+    assert_runs_like_cpython(
+        r#"def f(n):
+    try:
+        if n == 0:
+            return "zero"
+        if n == 1:
+            raise ValueError("one")
+        return "other"
+    except ValueError as e:
+        return "caught " + str(e)
+    finally:
+        print("finally", n)
+print(f(0)); print(f(1)); print(f(2))
+
+for i in range(5):
+    try:
+        if i == 1:
+            continue
+        if i == 3:
+            break
+        print("body", i)
+    finally:
+        print("fin", i)
+
+class CM:
+    def __init__(self, name, suppress=False):
+        self.name = name; self.suppress = suppress
+    def __enter__(self):
+        print("enter", self.name); return self
+    def __exit__(self, t, v, tb):
+        print("exit", self.name, t.__name__ if t else None); return self.suppress
+
+with CM("a") as a, CM("b") as b:
+    print("in", a.name, b.name)
+
+with CM("s", True):
+    raise KeyError("x")
+print("after suppress")
+
+def w():
+    for i in range(3):
+        with CM(i):
+            if i == 1:
+                return i
+print(w())
+
+try:
+    with CM("r"):
+        1 / 0
+except ZeroDivisionError:
+    print("zde")
+
+try:
+    try:
+        raise KeyError("k")
+    except (ValueError, KeyError) as e:
+        print("got", repr(e))
+        raise
+except KeyError:
+    print("reraised")
+try:
+    raise RuntimeError("a") from ValueError("b")
+except RuntimeError as e:
+    print(repr(e), repr(e.__cause__))
+try:
+    assert 1 == 2, "msg"
+except AssertionError as e:
+    print("assert", e)
+try:
+    x = 1
+except:
+    pass
+else:
+    print("else")
+i = 0
+while i < 3:
+    i += 1
+else:
+    print("while else", i)
+for j in []:
+    pass
+else:
+    print("for else")
+"#,
+        r#"finally 0
+zero
+finally 1
+caught one
+finally 2
+other
+body 0
+fin 0
+fin 1
+body 2
+fin 2
+fin 3
+enter a
+enter b
+in a b
+exit b None
+exit a None
+enter s
+exit s KeyError
+after suppress
+enter 0
+exit 0 None
+enter 1
+exit 1 None
+1
+enter r
+exit r ZeroDivisionError
+zde
+got KeyError('k')
+reraised
+RuntimeError('a') ValueError('b')
+assert msg
+else
+while else 3
+for else
+"#,
+    );
+}
