@@ -2,10 +2,14 @@
 //! validated config of its own, so nothing past this file knows about clap.
 
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::bench;
+use threadlab_core::Mode;
+
+use crate::{bench, bench_python, run};
 
 /// threadlab: learn concurrent programming with Python threads that really run in parallel.
 #[derive(Debug, Parser)]
@@ -17,15 +21,94 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Measure this machine: serial vs threaded work, GIL vs no GIL, our Lock vs std's Mutex.
+    /// Measure this machine: threads (serial vs threaded, GIL vs no GIL, locks) or Python
+    /// (our interpreter vs CPython).
     ///
     /// Each line compares two things timed side by side in the same run and reports their
     /// ratio; the absolute times depend on the machine and on what else it is doing.
     Bench(BenchArgs),
+
+    /// Run a Python program on real threads and report its wall time.
+    ///
+    /// Exit status: 0 when the program ends normally, 1 on an uncaught exception, a syntax
+    /// error or a stop (Ctrl-C, --timeout), 2 on a usage error, 3 on a deadlock.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The program to run
+    #[arg(value_name = "FILE.py")]
+    pub file: PathBuf,
+
+    /// How threads are scheduled: `parallel` (no GIL, every core), `gil` (one thread at a time,
+    /// like CPython) or `det` (one at a time, chosen by a seeded scheduler, in virtual time)
+    #[arg(long, value_enum, default_value_t = ModeArg::Parallel)]
+    pub mode: ModeArg,
+
+    /// Seed of the deterministic scheduler (with --mode det): the same seed, the same run
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Stop the program after this many seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+
+    /// Stop the program after this many bytecode instructions (all threads together)
+    #[arg(long, value_name = "N")]
+    pub max_instructions: Option<u64>,
+
+    /// Print the bytecode instead of running the program
+    #[arg(long)]
+    pub dis: bool,
+
+    /// Print the wall time on stdout, after the program's output, instead of on stderr
+    #[arg(long)]
+    pub time: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    Parallel,
+    Gil,
+    Det,
+}
+
+impl RunArgs {
+    pub fn into_config(self) -> Result<run::Config, String> {
+        let timeout = match self.timeout {
+            None => None,
+            Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+                Some(Duration::from_secs_f64(seconds))
+            }
+            Some(seconds) => {
+                return Err(format!(
+                    "--timeout must be a positive number of seconds, not {seconds}"
+                ))
+            }
+        };
+        Ok(run::Config {
+            file: self.file,
+            mode: match self.mode {
+                ModeArg::Parallel => Mode::Parallel,
+                ModeArg::Gil => Mode::gil(),
+                ModeArg::Det => Mode::det(self.seed),
+            },
+            timeout,
+            disassemble: self.dis,
+            time_on_stdout: self.time,
+            instruction_budget: self.max_instructions,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
+    /// What to measure: `threads` (serial vs threaded work, GIL vs no GIL, our Lock vs std's
+    /// Mutex) or `python` (our interpreter vs CPython on the same programs)
+    #[arg(value_enum, default_value_t = Suite::Threads)]
+    pub suite: Suite,
+
     /// Threads for the threaded scenarios [default: the available cores, at least 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
@@ -36,7 +119,20 @@ pub struct BenchArgs {
     pub quick: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Suite {
+    Threads,
+    Python,
+}
+
 impl BenchArgs {
+    pub fn into_python_config(self) -> bench_python::Config {
+        bench_python::Config {
+            rounds: if self.quick { 1 } else { 3 },
+            python: Some("python3".to_owned()),
+        }
+    }
+
     pub fn into_config(self) -> bench::Config {
         let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
         bench::Config {

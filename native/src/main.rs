@@ -3,7 +3,9 @@
 //! command.
 
 mod bench;
+mod bench_python;
 mod cli;
+mod run;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -30,8 +32,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    match dispatch(cli) {
+        Ok(status) => ExitCode::from(status),
         // `threadlab bench | head` closes our stdout early: that is the reader's choice, not
         // a failure, so stop quietly as other Unix tools do.
         Err(err) if is_broken_pipe(&*err) => ExitCode::SUCCESS,
@@ -42,16 +44,35 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// Runs the command and returns the process's exit status.
+fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
     match cli.command {
+        Command::Bench(args) if args.suite == cli::Suite::Python => {
+            let report = bench_python::run(&args.into_python_config())?;
+            let mut out = io::stdout().lock();
+            write!(out, "{report}")?;
+            out.flush()?;
+            Ok(0)
+        }
         Command::Bench(args) => {
             let report = bench::run(&args.into_config())?;
             let mut out = io::stdout().lock();
             write!(out, "{report}")?;
             out.flush()?;
+            Ok(0)
+        }
+        Command::Run(args) => {
+            let config = match args.into_config() {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("threadlab: error: {message}");
+                    return Ok(USAGE);
+                }
+            };
+            let status = run::run(config)?;
+            Ok(u8::try_from(status).unwrap_or(FAILURE))
         }
     }
-    Ok(())
 }
 
 fn is_broken_pipe(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {

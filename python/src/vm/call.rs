@@ -174,8 +174,9 @@ impl Vm {
             (Some(new), _) => {
                 let args = args_clone(&args).with_receiver(Value::Class(class.clone()));
                 let instance = self.call(new, args)?;
-                // `__new__` of a built-in value type returns a finished value.
-                if class.layout == Layout::BuiltinValue || !instance.class().is_subclass(class) {
+                // A built-in type's `__new__` returns a finished object (`int("3")`,
+                // `property(f)`); only user classes go on to `__init__`.
+                if class.builtin || !instance.class().is_subclass(class) {
                     return Ok(instance);
                 }
                 instance

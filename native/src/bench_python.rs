@@ -1,0 +1,202 @@
+//! `threadlab bench python`: our interpreter against CPython on the same single-threaded
+//! programs, timed side by side in one run.
+//!
+//! CPython is timed inside its own process (around `runpy.run_path`), so its start-up does
+//! not count against it; ours is timed around the same work (compile and run). Each round
+//! runs ours, then CPython, and the best time of each side is kept. Both must print the same
+//! output, or the comparison would be meaningless: a mismatch is reported instead of a ratio.
+
+use std::fmt;
+use std::process::Command;
+use std::time::Duration;
+
+use threadlab_python::{CapturedOutput, Outcome, Program, RunOptions};
+
+use crate::bench::Result;
+
+/// The suite: small programs of our own, each stressing one part of the interpreter.
+const PROGRAMS: &[(&str, &str)] = &[
+    (
+        "arithmetic.py",
+        include_str!("../bench-programs/arithmetic.py"),
+    ),
+    ("calls.py", include_str!("../bench-programs/calls.py")),
+    ("objects.py", include_str!("../bench-programs/objects.py")),
+    (
+        "containers.py",
+        include_str!("../bench-programs/containers.py"),
+    ),
+    ("strings.py", include_str!("../bench-programs/strings.py")),
+];
+
+pub struct Config {
+    pub rounds: usize,
+    /// The CPython to compare with; `None` if there is none on this machine.
+    pub python: Option<String>,
+}
+
+pub struct Row {
+    name: &'static str,
+    ours: Duration,
+    cpython: Option<Result<Duration, String>>,
+}
+
+pub struct Report {
+    rows: Vec<Row>,
+    python_version: Option<String>,
+    rounds: usize,
+}
+
+pub fn run(config: &Config) -> Result<Report> {
+    let python_version = config.python.as_ref().and_then(|python| {
+        let output = Command::new(python).arg("--version").output().ok()?;
+        Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    });
+    let python = python_version.as_ref().and(config.python.as_ref());
+    let mut rows = Vec::new();
+    for (name, source) in PROGRAMS {
+        let mut best_ours = Duration::MAX;
+        let mut best_cpython: Option<Result<Duration, String>> = None;
+        for _ in 0..config.rounds.max(1) {
+            let (output, elapsed) = run_ours(name, source)?;
+            best_ours = best_ours.min(elapsed);
+            let our_output = output;
+            if let Some(python) = python {
+                let measured = run_cpython(python, name, source).and_then(|(output, elapsed)| {
+                    if output == our_output {
+                        Ok(elapsed)
+                    } else {
+                        Err(format!("output differs from ours:\n--- CPython\n{output}--- threadlab\n{our_output}"))
+                    }
+                });
+                best_cpython = Some(match (best_cpython, measured) {
+                    (Some(Ok(best)), Ok(now)) => Ok(best.min(now)),
+                    (_, Err(e)) | (Some(Err(e)), _) => Err(e),
+                    (None, Ok(now)) => Ok(now),
+                });
+            }
+        }
+        rows.push(Row {
+            name,
+            ours: best_ours,
+            cpython: best_cpython,
+        });
+    }
+    Ok(Report {
+        rows,
+        python_version,
+        rounds: config.rounds,
+    })
+}
+
+fn run_ours(name: &str, source: &str) -> Result<(String, Duration)> {
+    let output = CapturedOutput::new();
+    let report = threadlab_python::run(
+        Program::new(name, source),
+        RunOptions::default(),
+        output.clone(),
+    );
+    if report.outcome != Outcome::Completed {
+        return Err(format!("{name} failed under threadlab:\n{}", output.stderr()).into());
+    }
+    Ok((output.stdout(), report.elapsed))
+}
+
+/// Runs `source` in CPython and returns its output and the time its run took, measured
+/// inside the process.
+fn run_cpython(python: &str, name: &str, source: &str) -> Result<(String, Duration), String> {
+    let dir = std::env::temp_dir().join(format!("threadlab-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    std::fs::write(&path, source).map_err(|e| e.to_string())?;
+    let harness = "import runpy, sys, time\n\
+                   t = time.perf_counter()\n\
+                   runpy.run_path(sys.argv[1], run_name='__main__')\n\
+                   print(time.perf_counter() - t, file=sys.stderr)\n";
+    let output = Command::new(python)
+        .args(["-c", harness])
+        .arg(&path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let seconds: f64 = stderr
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .ok_or_else(|| format!("no timing from CPython: {stderr}"))?;
+    Ok((
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        Duration::from_secs_f64(seconds),
+    ))
+}
+
+impl Report {
+    /// Geometric mean of CPython time / our time over the programs both ran: above 1, we are
+    /// faster.
+    pub fn geometric_mean(&self) -> Option<f64> {
+        let ratios: Vec<f64> = self
+            .rows
+            .iter()
+            .filter_map(|row| match &row.cpython {
+                Some(Ok(cpython)) => Some(cpython.as_secs_f64() / row.ours.as_secs_f64().max(1e-9)),
+                _ => None,
+            })
+            .collect();
+        if ratios.is_empty() {
+            return None;
+        }
+        Some((ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let python = self
+            .python_version
+            .as_deref()
+            .unwrap_or("CPython (not found)");
+        writeln!(
+            f,
+            "threadlab's interpreter vs {python}, single thread, best of {} round(s)",
+            self.rounds
+        )?;
+        writeln!(
+            f,
+            "speed = CPython time / threadlab time (above 1.00x: threadlab is faster)\n"
+        )?;
+        writeln!(
+            f,
+            "{:<16} {:>12} {:>12} {:>8}",
+            "program", "threadlab", "CPython", "speed"
+        )?;
+        for row in &self.rows {
+            let ours = format!("{:.3} s", row.ours.as_secs_f64());
+            match &row.cpython {
+                Some(Ok(cpython)) => writeln!(
+                    f,
+                    "{:<16} {:>12} {:>12} {:>7.2}x",
+                    row.name,
+                    ours,
+                    format!("{:.3} s", cpython.as_secs_f64()),
+                    cpython.as_secs_f64() / row.ours.as_secs_f64().max(1e-9)
+                )?,
+                Some(Err(problem)) => {
+                    writeln!(f, "{:<16} {:>12} {:>12}  ({problem})", row.name, ours, "-")?
+                }
+                None => writeln!(f, "{:<16} {:>12} {:>12}", row.name, ours, "-")?,
+            }
+        }
+        if let Some(mean) = self.geometric_mean() {
+            writeln!(
+                f,
+                "\n{:<16} {:>12} {:>12} {:>7.2}x",
+                "geometric mean", "", "", mean
+            )?;
+        }
+        Ok(())
+    }
+}
