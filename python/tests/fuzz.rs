@@ -9,14 +9,15 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::{all_fixtures, run_watched};
-use threadlab_python::{Limits, RunOptions};
+use threadlab_python::{Limits, Outcome, RunOptions};
 
 const SEED: u64 = 0x7468_7265_6164_6c61; // "threadla"
-const MUTATED_CASES: usize = 600;
-const SOUP_CASES: usize = 150;
+const MUTATED_CASES: usize = 2_400;
+const SOUP_CASES: usize = 300;
 /// A run that takes longer than this did not terminate on its own: with a 20 000-instruction
 /// budget every program ends within milliseconds.
 const RUN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -110,7 +111,8 @@ fn tokens(source: &str) -> Vec<String> {
 }
 
 fn mutate(rng: &mut Rng, source: &str) -> String {
-    let rounds = 1 + rng.below(3);
+    // Mostly one mutation, so that many programs still parse and reach the VM.
+    let rounds = [1, 1, 1, 2, 3][rng.below(5)];
     let mut text = source.to_owned();
     for _ in 0..rounds {
         text = match rng.below(9) {
@@ -154,7 +156,7 @@ fn mutate_tokens(rng: &mut Rng, text: &str) -> String {
     }
     let i = rng.below(toks.len());
     let j = rng.below(toks.len());
-    match rng.below(6) {
+    match rng.below(8) {
         0 => {
             toks.remove(i);
         }
@@ -165,7 +167,25 @@ fn mutate_tokens(rng: &mut Rng, text: &str) -> String {
         2 => toks.swap(i, j),
         3 => toks.insert(i, rng.pick(PUNCTUATION).to_owned()),
         4 => toks.insert(i, format!(" {} ", rng.pick(KEYWORDS))),
-        _ => toks[i] = rng.pick(ATOMS).to_owned(),
+        // 5..=7: the gentlest mutation, three times as likely.
+        _ => {
+            // Replace a word with another word of the same program, or with an atom: keeps
+            // the syntax valid more often than not, and changes what runs.
+            if toks[i].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                let words: Vec<&String> = toks
+                    .iter()
+                    .filter(|t| t.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+                    .collect();
+                let replacement = if rng.below(2) == 0 {
+                    words[rng.below(words.len())].clone()
+                } else {
+                    rng.pick(ATOMS).to_owned()
+                };
+                toks[i] = replacement;
+            } else {
+                toks[i] = rng.pick(ATOMS).to_owned();
+            }
+        }
     }
     toks.concat()
 }
@@ -231,6 +251,8 @@ fn parse_compile_run_never_panics_or_hangs() {
     let mut failures = Vec::new();
     let total = mutated + SOUP_CASES;
     let mut slowest = (Duration::ZERO, 0);
+    // How the runs ended, to see that the mutations reach the compiler and the VM.
+    let mut endings: BTreeMap<String, usize> = BTreeMap::new();
     for case in 0..total {
         let source = if case < mutated {
             let base = &corpus[rng.below(corpus.len())];
@@ -239,6 +261,12 @@ fn parse_compile_run_never_panics_or_hangs() {
             soup(&mut rng)
         };
         let ran = run_watched("fuzz.py", &source, options(), RUN_TIMEOUT);
+        let ending = match &ran.outcome {
+            Some(Outcome::Stopped(_)) => "stopped".to_owned(),
+            Some(outcome) => format!("{outcome:?}"),
+            None => "none".to_owned(),
+        };
+        *endings.entry(ending).or_default() += 1;
         if ran.elapsed > slowest.0 {
             slowest = (ran.elapsed, case);
         }
@@ -253,7 +281,7 @@ fn parse_compile_run_never_panics_or_hangs() {
         }
     }
     eprintln!(
-        "fuzz: {total} cases in {:.1?} (slowest: case {} in {:.1?}), {} failures",
+        "fuzz: {total} cases in {:.1?} (slowest: case {} in {:.1?}), {} failures; endings {endings:?}",
         started.elapsed(),
         slowest.1,
         slowest.0,

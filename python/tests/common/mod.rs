@@ -317,7 +317,10 @@ pub fn diff(expected: &str, actual: &str) -> String {
         shown.push("      …".to_owned());
     }
     let mut lines = shown;
-    if expected.ends_with('\n') != actual.ends_with('\n') {
+    if !expected.is_empty()
+        && !actual.is_empty()
+        && expected.ends_with('\n') != actual.ends_with('\n')
+    {
         lines.push("    (only one of them ends with a newline)".to_owned());
     }
     let total = lines.len();
