@@ -5,15 +5,22 @@
 //! attribute lookup, binding and `LoadMethod` treat them like Python methods.
 
 pub mod args;
+mod bytes_methods;
 pub(crate) mod constructors;
+mod dict_methods;
 pub mod format;
 mod functions;
 pub(crate) mod list_methods;
+mod number_methods;
+mod set_methods;
+mod str_format;
+mod str_methods;
+mod tuple_methods;
 
 use std::sync::Arc;
 
 use crate::objects::types::{types, BuiltinTypes};
-use crate::objects::{Builtin, BuiltinFn, Class, Dict, Value};
+use crate::objects::{Builtin, BuiltinFn, Class, Dict, Object, Payload, Value};
 use crate::vm::{PyErr, PyResult, Stream};
 
 /// A fresh `builtins` namespace for a run.
@@ -36,6 +43,12 @@ pub fn builtins_namespace() -> Arc<Dict> {
 pub(crate) fn install_type_methods(types: &BuiltinTypes) {
     constructors::install(types);
     list_methods::install(types);
+    str_methods::install(types);
+    bytes_methods::install(types);
+    tuple_methods::install(types);
+    dict_methods::install(types);
+    set_methods::install(types);
+    number_methods::install(types);
 }
 
 /// Registers `methods` on `class`.
@@ -49,6 +62,33 @@ pub(crate) fn add_methods(
             .dict
             .set_by_name(name, Builtin::method(owner, name, *function));
     }
+}
+
+/// `staticmethod(function)`, for a built-in type's dict (`str.maketrans`).
+pub(crate) fn static_method(
+    types: &BuiltinTypes,
+    owner: &'static str,
+    name: &'static str,
+    function: BuiltinFn,
+) -> Value {
+    Value::Object(Object::new(
+        types.staticmethod_type.clone(),
+        Payload::StaticMethod(Builtin::method(owner, name, function)),
+    ))
+}
+
+/// `classmethod(function)`, for a built-in type's dict (`dict.fromkeys`): the function gets
+/// the class as its first argument, whether called on the class or on an instance.
+pub(crate) fn class_method(
+    types: &BuiltinTypes,
+    owner: &'static str,
+    name: &'static str,
+    function: BuiltinFn,
+) -> Value {
+    Value::Object(Object::new(
+        types.classmethod_type.clone(),
+        Payload::ClassMethod(Builtin::method(owner, name, function)),
+    ))
 }
 
 /// `ascii()`: a repr with non-ASCII characters escaped.
@@ -76,4 +116,79 @@ pub(crate) fn stream_of(file: &Value) -> PyResult<Stream> {
         "print() file must be sys.stdout or sys.stderr in threadlab, not {}",
         file.type_name()
     )))
+}
+
+/// Calling the methods of the built-in types directly, without the compiler.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use crate::objects::{Args, PyStr, Value};
+    use crate::source::SourceFile;
+    use crate::vm::{Interp, Limits, PyErr, PyResult, Vm};
+    use crate::CapturedOutput;
+
+    pub fn vm() -> Vm {
+        let interp = Interp::new(
+            threadlab_core::Runtime::new(threadlab_core::Mode::Parallel),
+            CapturedOutput::new(),
+            Limits::default(),
+            Arc::new(SourceFile::new("t.py", "")),
+        );
+        Vm::new(interp)
+    }
+
+    /// `receiver.name(*args)`
+    pub fn call(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>) -> PyResult<Value> {
+        call_kw(vm, receiver, name, args, vec![])
+    }
+
+    /// `receiver.name(*args, **keywords)`
+    pub fn call_kw(
+        vm: &mut Vm,
+        receiver: &Value,
+        name: &str,
+        args: Vec<Value>,
+        keywords: Vec<(&str, Value)>,
+    ) -> PyResult<Value> {
+        let method = vm.get_attr(receiver, &PyStr::new(name))?;
+        let keywords = keywords
+            .into_iter()
+            .map(|(k, v)| (PyStr::new(k), v))
+            .collect();
+        vm.call(
+            &method,
+            Args {
+                positional: args,
+                keywords,
+            },
+        )
+    }
+
+    /// `repr(receiver.name(*args))`, or `"TypeError: message"` if it raised.
+    pub fn show(vm: &mut Vm, receiver: &Value, name: &str, args: Vec<Value>) -> String {
+        let result = call(vm, receiver, name, args);
+        outcome(vm, result)
+    }
+
+    pub fn outcome(vm: &mut Vm, result: PyResult<Value>) -> String {
+        match result {
+            Ok(value) => vm.repr(&value).expect("repr"),
+            Err(error) => error_text(vm, error),
+        }
+    }
+
+    pub fn error_text(vm: &mut Vm, error: PyErr) -> String {
+        let exception = error.exception().clone();
+        let message = vm.str(&exception).expect("str");
+        format!("{}: {message}", exception.type_name())
+    }
+
+    pub fn s(text: &str) -> Value {
+        Value::str(text)
+    }
+
+    pub fn i(n: i64) -> Value {
+        Value::Int(n)
+    }
 }
