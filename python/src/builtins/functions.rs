@@ -20,6 +20,7 @@ pub(super) fn all() -> Vec<(&'static str, Value)> {
         ("max", Builtin::new("max", max)),
         ("sum", Builtin::new("sum", sum)),
         ("sorted", Builtin::new("sorted", sorted)),
+        ("reversed", Builtin::new("reversed", reversed)),
         ("any", Builtin::new("any", any)),
         ("all", Builtin::new("all", all_)),
         ("isinstance", Builtin::new("isinstance", isinstance)),
@@ -224,6 +225,58 @@ fn sorted(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let list = crate::objects::List::new(items);
     super::list_methods::sort_list(vm, &list, keywords)?;
     Ok(Value::List(list))
+}
+
+/// `reversed(seq)`: an iterator over a snapshot of the items, last first (a range counts
+/// down lazily); other objects through `__reversed__`, or `__len__` and `__getitem__`.
+fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let args = positional(args, "reversed", 1, 1)?;
+    let sequence = &args[0];
+    let mut items = match sequence {
+        Value::List(list) => list.snapshot(),
+        Value::Tuple(tuple) => tuple.items().to_vec(),
+        Value::Str(text) => text
+            .as_str()
+            .chars()
+            .map(|c| Value::str(c.to_string()))
+            .collect(),
+        Value::Bytes(bytes) => bytes.iter().map(|&b| Value::Int(b as i64)).collect(),
+        Value::Range(range) => {
+            let remaining = range.len();
+            let state = if remaining == 0 {
+                IterState::Exhausted
+            } else {
+                IterState::Range {
+                    next: range.get(remaining - 1),
+                    step: -range.step,
+                    remaining,
+                }
+            };
+            return Ok(PyIterator::new(state));
+        }
+        _ => {
+            if let Some(iterator) = vm.call_special(sequence, "__reversed__", vec![])? {
+                return Ok(iterator);
+            }
+            let is_sequence = matches!(sequence, Value::Object(_))
+                && vm.lookup_special(sequence, "__len__").is_some()
+                && vm.lookup_special(sequence, "__getitem__").is_some();
+            if !is_sequence {
+                return Err(PyErr::type_error(format!(
+                    "'{}' object is not reversible",
+                    sequence.type_name()
+                )));
+            }
+            let len = vm.len(sequence)?;
+            let mut items = Vec::with_capacity(len);
+            for index in 0..len {
+                items.push(vm.get_item(sequence, &Value::Int(index as i64))?);
+            }
+            items
+        }
+    };
+    items.reverse();
+    Ok(PyIterator::new(IterState::Values { items, index: 0 }))
 }
 
 fn any(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -700,4 +753,49 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     names.dedup();
     let _ = types();
     Ok(Value::list(names.into_iter().map(Value::str).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{i, outcome, s, vm};
+    use crate::objects::{Args, Dict, Range, Value};
+    use std::sync::Arc;
+
+    fn reversed_list(vm: &mut crate::vm::Vm, value: Value) -> String {
+        let result = super::reversed(vm, Args::new(vec![value]))
+            .and_then(|iterator| vm.collect(&iterator))
+            .map(Value::list);
+        outcome(vm, result)
+    }
+
+    #[test]
+    fn reversed_sequences() {
+        let mut vm = vm();
+        assert_eq!(
+            reversed_list(&mut vm, Value::list(vec![i(1), i(2), i(3)])),
+            "[3, 2, 1]"
+        );
+        assert_eq!(
+            reversed_list(&mut vm, s("héllo")),
+            "['o', 'l', 'l', 'é', 'h']"
+        );
+        let range = |start, stop, step| Value::Range(Arc::new(Range { start, stop, step }));
+        assert_eq!(reversed_list(&mut vm, range(0, 10, 3)), "[9, 6, 3, 0]");
+        assert_eq!(reversed_list(&mut vm, range(5, 0, -2)), "[1, 3, 5]");
+        assert_eq!(reversed_list(&mut vm, range(0, 0, 1)), "[]");
+        let dict = Dict::new();
+        dict.set_by_name("a", i(1));
+        dict.set_by_name("b", i(2));
+        assert_eq!(reversed_list(&mut vm, Value::Dict(dict)), "['b', 'a']");
+        let set = vm
+            .call(
+                &Value::Class(crate::objects::types::types().set_type.clone()),
+                Args::new(vec![]),
+            )
+            .unwrap();
+        assert_eq!(
+            reversed_list(&mut vm, set),
+            "TypeError: 'set' object is not reversible"
+        );
+    }
 }
