@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::add_methods;
-use super::args::{bind, int_arg, positional};
+use super::args::{bind, int_arg};
 use super::str_methods::codec;
+use super::{add_methods, method_args};
 use crate::objects::int::Int;
 use crate::objects::types::{BuiltinTypes, ExcKind};
 use crate::objects::{Args, Value};
@@ -46,26 +46,8 @@ fn receiver(value: Value, name: &str) -> PyResult<Bytes> {
 }
 
 fn bytes_args(args: Args, name: &str, min: usize, max: usize) -> PyResult<(Bytes, Vec<Value>)> {
-    let Args {
-        mut positional,
-        keywords,
-    } = args;
-    if positional.is_empty() {
-        return Err(PyErr::type_error(format!(
-            "unbound method bytes.{name}() needs an argument"
-        )));
-    }
-    let bytes = receiver(positional.remove(0), name)?;
-    let rest = self::positional(
-        Args {
-            positional,
-            keywords,
-        },
-        name,
-        min,
-        max,
-    )?;
-    Ok((bytes, rest))
+    let (data, rest) = method_args(args, "bytes", name, min, max)?;
+    Ok((receiver(data, name)?, rest))
 }
 
 fn bytes(value: Vec<u8>) -> Value {

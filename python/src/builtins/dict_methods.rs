@@ -8,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::args::positional;
-use super::{add_methods, class_method, constructors::dict_merge};
+use super::{add_methods, class_method, constructors::dict_merge, method_args};
 use crate::objects::class::Layout;
 use crate::objects::set::KeySet;
 use crate::objects::types::{builtin_class, types, BuiltinTypes};
@@ -51,26 +51,8 @@ fn receiver(value: &Value, name: &str) -> PyResult<Arc<Dict>> {
 
 /// The dict and the other positional arguments, `min..=max` of them.
 fn dict_args(args: Args, name: &str, min: usize, max: usize) -> PyResult<(Arc<Dict>, Vec<Value>)> {
-    let Args {
-        mut positional,
-        keywords,
-    } = args;
-    if positional.is_empty() {
-        return Err(PyErr::type_error(format!(
-            "unbound method dict.{name}() needs an argument"
-        )));
-    }
-    let dict = receiver(&positional.remove(0), name)?;
-    let rest = self::positional(
-        Args {
-            positional,
-            keywords,
-        },
-        name,
-        min,
-        max,
-    )?;
-    Ok((dict, rest))
+    let (dict, rest) = method_args(args, "dict", name, min, max)?;
+    Ok((receiver(&dict, name)?, rest))
 }
 
 fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -20,7 +20,7 @@ mod tuple_methods;
 use std::sync::Arc;
 
 use crate::objects::types::{types, BuiltinTypes};
-use crate::objects::{Builtin, BuiltinFn, Class, Dict, Object, Payload, Value};
+use crate::objects::{Args, Builtin, BuiltinFn, Class, Dict, Object, Payload, Value};
 use crate::vm::{PyErr, PyResult, Stream};
 
 /// A fresh `builtins` namespace for a run.
@@ -62,6 +62,70 @@ pub(crate) fn add_methods(
             .dict
             .set_by_name(name, Builtin::method(owner, name, *function));
     }
+}
+
+/// A built-in method's receiver and its `min..=max` positional arguments (no keywords), with
+/// the message CPython gives for the method's calling convention: `str.upper() takes no
+/// arguments (1 given)`, `set.add() takes exactly one argument (0 given)`, `ljust expected
+/// at least 1 argument, got 0`, or the older `find() takes at least 1 argument (0 given)`.
+pub(crate) fn method_args(
+    args: Args,
+    owner: &str,
+    name: &str,
+    min: usize,
+    max: usize,
+) -> PyResult<(Value, Vec<Value>)> {
+    let Args {
+        mut positional,
+        keywords,
+    } = args;
+    if positional.is_empty() {
+        return Err(PyErr::type_error(format!(
+            "unbound method {owner}.{name}() needs an argument"
+        )));
+    }
+    let receiver = positional.remove(0);
+    if !keywords.is_empty() {
+        return Err(PyErr::type_error(format!(
+            "{owner}.{name}() takes no keyword arguments"
+        )));
+    }
+    let given = positional.len();
+    if (min..=max).contains(&given) {
+        return Ok((receiver, positional));
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let old_style = owner == "str"
+        && matches!(
+            name,
+            "find" | "rfind" | "index" | "rindex" | "count" | "startswith" | "endswith"
+        );
+    let message = if max == 0 {
+        format!("{owner}.{name}() takes no arguments ({given} given)")
+    } else if min == 1 && max == 1 {
+        format!("{owner}.{name}() takes exactly one argument ({given} given)")
+    } else if old_style && given < min {
+        format!(
+            "{name}() takes at least {min} argument{} ({given} given)",
+            plural(min)
+        )
+    } else if old_style {
+        format!(
+            "{name}() takes at most {max} argument{} ({given} given)",
+            plural(max)
+        )
+    } else if given < min {
+        format!(
+            "{name} expected at least {min} argument{}, got {given}",
+            plural(min)
+        )
+    } else {
+        format!(
+            "{name} expected at most {max} argument{}, got {given}",
+            plural(max)
+        )
+    };
+    Err(PyErr::type_error(message))
 }
 
 /// `staticmethod(function)`, for a built-in type's dict (`str.maketrans`).

@@ -5,8 +5,7 @@
 use num_bigint::BigInt;
 use num_traits::{Signed, Zero};
 
-use super::add_methods;
-use super::args::positional;
+use super::{add_methods, method_args};
 use crate::objects::int::Int;
 use crate::objects::types::{BuiltinTypes, ExcKind};
 use crate::objects::{int_from_bigint, Args, Value};
@@ -43,19 +42,18 @@ fn wrong_receiver(name: &str, owner: &str, value: &Value) -> PyErr {
 
 /// The receiver of an `int` method without arguments.
 fn int_receiver(args: Args, name: &str) -> PyResult<BigInt> {
-    let args = positional(args, name, 1, 1)?;
-    match Int::of(&args[0]) {
+    let (value, _) = method_args(args, "int", name, 0, 0)?;
+    match Int::of(&value) {
         Some(Int::Small(i)) => Ok(BigInt::from(i)),
         Some(Int::Big(b)) => Ok(b.clone()),
-        None => Err(wrong_receiver(name, "int", &args[0])),
+        None => Err(wrong_receiver(name, "int", &value)),
     }
 }
 
 fn float_receiver(args: Args, name: &str) -> PyResult<f64> {
-    let args = positional(args, name, 1, 1)?;
-    match &args[0] {
-        Value::Float(f) => Ok(*f),
-        other => Err(wrong_receiver(name, "float", other)),
+    match method_args(args, "float", name, 0, 0)?.0 {
+        Value::Float(f) => Ok(f),
+        other => Err(wrong_receiver(name, "float", &other)),
     }
 }
 

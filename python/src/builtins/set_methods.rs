@@ -4,9 +4,8 @@
 
 use std::sync::Arc;
 
-use super::add_methods;
-use super::args::positional;
 use super::constructors::key_set;
+use super::{add_methods, method_args};
 use crate::objects::set::KeySet;
 use crate::objects::types::BuiltinTypes;
 use crate::objects::{Args, Set, Value};
@@ -50,36 +49,15 @@ fn set_args(
     min: usize,
     max: usize,
 ) -> PyResult<(Arc<Set>, Vec<Value>)> {
-    let Args {
-        mut positional,
-        keywords,
-    } = args;
     let owner = if mutating { "set" } else { "frozenset" };
-    let Some(first) = (!positional.is_empty()).then(|| positional.remove(0)) else {
-        return Err(PyErr::type_error(format!(
-            "unbound method {owner}.{name}() needs an argument"
-        )));
-    };
-    let set = match &first {
-        Value::Set(set) if !(mutating && set.frozen) => set.clone(),
-        other => {
-            return Err(PyErr::type_error(format!(
-                "descriptor '{name}' for '{}' objects doesn't apply to a '{}' object",
-                if mutating { "set" } else { "frozenset" },
-                other.type_name()
-            )))
-        }
-    };
-    let rest = self::positional(
-        Args {
-            positional,
-            keywords,
-        },
-        name,
-        min,
-        max,
-    )?;
-    Ok((set, rest))
+    let (first, rest) = method_args(args, owner, name, min, max)?;
+    match &first {
+        Value::Set(set) if !(mutating && set.frozen) => Ok((set.clone(), rest)),
+        other => Err(PyErr::type_error(format!(
+            "descriptor '{name}' for '{owner}' objects doesn't apply to a '{}' object",
+            other.type_name()
+        ))),
+    }
 }
 
 /// The keys of any iterable (a set's without re-hashing).

@@ -221,7 +221,8 @@ fn parse_error(error: FormatParseError) -> PyErr {
         FormatParseError::InvalidFormatSpecifier => "Max string recursion exceeded",
         FormatParseError::UnknownConversion => "expected ':' after conversion specifier",
         FormatParseError::EmptyAttribute => "Empty attribute in format string",
-        FormatParseError::MissingRightBracket => "Missing ']' in format string",
+        // `{0[}`: CPython reads on, looking for the `]`, and runs out of template.
+        FormatParseError::MissingRightBracket => "expected '}' before end of string",
         FormatParseError::InvalidCharacterAfterRightBracket => {
             "Only '.' or '[' may follow ']' in format field specifier"
         }

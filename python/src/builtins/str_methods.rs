@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::args::{bind, int_arg};
-use super::{add_methods, static_method, str_format};
+use super::{add_methods, method_args, static_method, str_format};
 use crate::objects::int::Int;
 use crate::objects::types::{BuiltinTypes, ExcKind};
 use crate::objects::{Args, Dict, HashKey, PyStr, Value};
@@ -89,50 +89,19 @@ fn needs_receiver(name: &str) -> PyErr {
 
 /// A method without arguments: `str.upper() takes no arguments (1 given)`.
 fn no_args(args: Args, name: &str) -> PyResult<Arc<PyStr>> {
-    if !args.keywords.is_empty() {
-        return Err(PyErr::type_error(format!(
-            "str.{name}() takes no keyword arguments"
-        )));
-    }
-    let Some(first) = args.positional.first() else {
-        return Err(needs_receiver(name));
-    };
-    let text = receiver(first, name)?;
-    if args.positional.len() > 1 {
-        return Err(PyErr::type_error(format!(
-            "str.{name}() takes no arguments ({} given)",
-            args.positional.len() - 1
-        )));
-    }
-    Ok(text)
+    let (text, _) = method_args(args, "str", name, 0, 0)?;
+    receiver(&text, name)
 }
 
-/// The receiver and `min..=max` positional arguments (no keywords), with the counts a
-/// Python caller sees (the receiver not included).
+/// The receiver and `min..=max` positional arguments (no keywords).
 fn positional_args(
     args: Args,
     name: &str,
     min: usize,
     max: usize,
 ) -> PyResult<(Arc<PyStr>, Vec<Value>)> {
-    let Args {
-        mut positional,
-        keywords,
-    } = args;
-    if positional.is_empty() {
-        return Err(needs_receiver(name));
-    }
-    let text = receiver(&positional.remove(0), name)?;
-    let rest = super::args::positional(
-        Args {
-            positional,
-            keywords,
-        },
-        name,
-        min,
-        max,
-    )?;
-    Ok((text, rest))
+    let (text, rest) = method_args(args, "str", name, min, max)?;
+    Ok((receiver(&text, name)?, rest))
 }
 
 /// The receiver and the arguments bound to `names` (positional or keyword).
@@ -298,6 +267,18 @@ fn is_numeric(c: char) -> bool {
     c.is_numeric()
         || is_digit(c)
         || "〇一二三四五六七八九十百千万億兆零壹贰貳叁參肆伍陆陸柒捌玖拾佰仟".contains(c)
+}
+
+/// Title case of one character: upper case, except the Latin digraphs (`ǆ` → `ǅ`), which
+/// have a title-case form of their own.
+fn push_title(out: &mut String, c: char) {
+    match c as u32 {
+        0x1c4..=0x1c6 => out.push('\u{1c5}'),
+        0x1c7..=0x1c9 => out.push('\u{1c8}'),
+        0x1ca..=0x1cc => out.push('\u{1cb}'),
+        0x1f1..=0x1f3 => out.push('\u{1f2}'),
+        _ => out.extend(c.to_uppercase()),
+    }
 }
 
 fn is_cased(c: char) -> bool {
@@ -591,7 +572,7 @@ fn title(_vm: &mut Vm, args: Args) -> PyResult<Value> {
         if previous_cased {
             out.extend(c.to_lowercase());
         } else {
-            out.extend(c.to_uppercase());
+            push_title(&mut out, c);
         }
         previous_cased = is_cased(c);
     }
@@ -603,7 +584,7 @@ fn capitalize(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut chars = text.as_str().chars();
     let mut out = String::with_capacity(text.as_str().len());
     if let Some(first) = chars.next() {
-        out.extend(first.to_uppercase());
+        push_title(&mut out, first);
         out.push_str(&chars.as_str().to_lowercase());
     }
     Ok(Value::str(out))
@@ -1341,6 +1322,7 @@ mod tests {
             ("hello world", "title", vec![], "'Hello World'"),
             ("they're bill's", "title", vec![], "\"They'Re Bill'S\""),
             ("hELLO", "capitalize", vec![], "'Hello'"),
+            ("ǆemal ǆ", "title", vec![], "'ǅemal ǅ'"),
             ("Straße", "upper", vec![], "'STRASSE'"),
             ("aBc", "swapcase", vec![], "'AbC'"),
             ("ÀB", "lower", vec![], "'àb'"),

@@ -1,7 +1,7 @@
 //! `tuple` methods: `index` and `count`.
 
-use super::add_methods;
-use super::args::{int_arg, positional};
+use super::args::int_arg;
+use super::{add_methods, method_args};
 use crate::objects::types::BuiltinTypes;
 use crate::objects::{Args, Tuple, Value};
 use crate::vm::{PyErr, PyResult, Vm};
@@ -21,34 +21,13 @@ fn tuple_args(
     min: usize,
     max: usize,
 ) -> PyResult<(Arc<Tuple>, Vec<Value>)> {
-    let Args {
-        mut positional,
-        keywords,
-    } = args;
-    if positional.is_empty() {
-        return Err(PyErr::type_error(format!(
-            "unbound method tuple.{name}() needs an argument"
-        )));
+    match method_args(args, "tuple", name, min, max)? {
+        (Value::Tuple(tuple), rest) => Ok((tuple, rest)),
+        (other, _) => Err(PyErr::type_error(format!(
+            "descriptor '{name}' for 'tuple' objects doesn't apply to a '{}' object",
+            other.type_name()
+        ))),
     }
-    let tuple = match positional.remove(0) {
-        Value::Tuple(tuple) => tuple,
-        other => {
-            return Err(PyErr::type_error(format!(
-                "descriptor '{name}' for 'tuple' objects doesn't apply to a '{}' object",
-                other.type_name()
-            )))
-        }
-    };
-    let rest = self::positional(
-        Args {
-            positional,
-            keywords,
-        },
-        name,
-        min,
-        max,
-    )?;
-    Ok((tuple, rest))
 }
 
 fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -102,7 +81,7 @@ mod tests {
         );
         assert_eq!(
             show(&mut vm, &t, "count", vec![]),
-            "TypeError: count() takes exactly 1 argument (0 given)"
+            "TypeError: tuple.count() takes exactly one argument (0 given)"
         );
     }
 }
