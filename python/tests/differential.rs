@@ -58,6 +58,9 @@ fn run_cpython(python: &str, fixture: &Fixture) -> Result<CPythonRun, String> {
 
 #[test]
 fn fixtures_match_cpython() {
+    if common::serve_child() {
+        return;
+    }
     // Ask python3 for its real executable once: a version manager's `python3` shim can cost
     // more than the program it runs.
     let probe = Command::new("python3")
@@ -119,7 +122,7 @@ fn fixtures_match_cpython() {
             Ok(_) => {}
             Err(message) => problems.push(message),
         }
-        let ours = match run_fixture(&fixture) {
+        let ours = match run_fixture(&fixture, "fixtures_match_cpython") {
             Ok(ran) => ran,
             Err(message) => {
                 problems.push(message);

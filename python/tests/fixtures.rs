@@ -96,6 +96,9 @@ fn bless(fixture: &Fixture, ran: &Ran) {
 
 #[test]
 fn fixtures() {
+    if common::serve_child() {
+        return;
+    }
     let started = Instant::now();
     let bless_requested = std::env::var("THREADLAB_BLESS").is_ok_and(|v| v == "1");
     let filter = std::env::var("THREADLAB_FIXTURE").unwrap_or_default();
@@ -120,7 +123,7 @@ fn fixtures() {
     let mut still_failing = Vec::new();
     for fixture in fixtures.iter().filter(|f| f.rel.contains(&filter)) {
         ran_count += 1;
-        let ran = match run_fixture(fixture) {
+        let ran = match run_fixture(fixture, "fixtures") {
             Ok(ran) => ran,
             Err(message) => {
                 problems.push(message);

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::{all_fixtures, run_watched};
-use threadlab_python::{Limits, Outcome, RunOptions};
+use threadlab_python::{Limits, RunOptions};
 
 const SEED: u64 = 0x7468_7265_6164_6c61; // "threadla"
-const MUTATED_CASES: usize = 2_400;
-const SOUP_CASES: usize = 300;
+const MUTATED_CASES: usize = 1_800;
+const SOUP_CASES: usize = 200;
 /// A run that takes longer than this did not terminate on its own: with a 20 000-instruction
 /// budget every program ends within milliseconds.
 const RUN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -26,6 +26,14 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(20);
 struct Rng(u64);
 
 impl Rng {
+    /// Scrambles the seed (splitmix64), so that nearby seeds start far apart and none is 0.
+    fn new(seed: u64) -> Rng {
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Rng((z ^ (z >> 31)) | 1)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -247,7 +255,15 @@ fn parse_compile_run_never_panics_or_hangs() {
     assert!(!corpus.is_empty(), "no fixtures to mutate");
 
     let started = Instant::now();
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
+    // A stack overflow aborts the process before any report: the case being run is always
+    // on disk, so that an abort can be reproduced.
+    let case_file =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-current-case.py");
+    eprintln!(
+        "fuzz: if this test aborts, the case it was running is {}",
+        case_file.display()
+    );
     let mut failures = Vec::new();
     let total = mutated + SOUP_CASES;
     let mut slowest = (Duration::ZERO, 0);
@@ -260,13 +276,9 @@ fn parse_compile_run_never_panics_or_hangs() {
         } else {
             soup(&mut rng)
         };
+        std::fs::write(&case_file, &source).expect("write the current case");
         let ran = run_watched("fuzz.py", &source, options(), RUN_TIMEOUT);
-        let ending = match &ran.outcome {
-            Some(Outcome::Stopped(_)) => "stopped".to_owned(),
-            Some(outcome) => format!("{outcome:?}"),
-            None => "none".to_owned(),
-        };
-        *endings.entry(ending).or_default() += 1;
+        *endings.entry(ran.ending.clone()).or_default() += 1;
         if ran.elapsed > slowest.0 {
             slowest = (ran.elapsed, case);
         }

@@ -6,8 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -159,36 +161,23 @@ pub fn known_failures() -> BTreeMap<String, String> {
 pub struct Ran {
     pub stdout: String,
     pub stderr: String,
-    /// `None` when the run never reported (a panic that escaped `run`, or a hang).
-    pub outcome: Option<Outcome>,
-    /// A panic that escaped `run` itself (the run boundary is supposed to catch them all).
-    pub panic: Option<String>,
-    /// The watchdog had to stop the run.
-    pub timed_out: bool,
+    /// The exit status `threadlab run` would use; `None` when the run never reported.
+    pub code: Option<i32>,
+    /// How the run ended (`Completed`, `SyntaxError`, `stopped`, …), for statistics.
+    pub ending: String,
+    /// Why this run is broken whatever the program was: a panic, a crash, a hang or an
+    /// internal error.
+    pub broken: Option<String>,
     pub elapsed: Duration,
 }
 
 impl Ran {
     pub fn exit_code(&self) -> Option<i32> {
-        self.outcome.as_ref().map(Outcome::exit_code)
+        self.code
     }
 
-    /// Why this run is broken whatever the program was: a panic, a hang or an internal error.
     pub fn breakage(&self) -> Option<String> {
-        if let Some(panic) = &self.panic {
-            return Some(format!("a panic escaped run(): {panic}"));
-        }
-        if self.timed_out {
-            return Some(format!(
-                "did not finish within {:?}; the watchdog stopped it",
-                self.elapsed
-            ));
-        }
-        match &self.outcome {
-            None => Some("the run never reported an outcome".to_owned()),
-            Some(Outcome::InternalError) => Some(format!("internal error: {}", self.stderr.trim())),
-            Some(_) => None,
-        }
+        self.broken.clone()
     }
 }
 
@@ -234,23 +223,51 @@ pub fn run_watched(name: &str, source: &str, options: RunOptions, timeout: Durat
     if result.is_some() {
         let _ = spawned.join();
     }
-    let (outcome, panic) = match result {
-        Some(Ok(outcome)) => (Some(outcome), None),
-        Some(Err(panic)) => (None, Some(panic)),
-        None => (None, None),
+    let elapsed = started.elapsed();
+    let stderr = output.stderr();
+    let (code, ending, mut broken) = match &result {
+        Some(Ok(outcome)) => (
+            Some(outcome.exit_code()),
+            match outcome {
+                Outcome::Stopped(_) => "stopped".to_owned(),
+                other => format!("{other:?}"),
+            },
+            (*outcome == Outcome::InternalError)
+                .then(|| format!("internal error: {}", stderr.trim())),
+        ),
+        Some(Err(panic)) => (
+            None,
+            "panic".to_owned(),
+            Some(format!("a panic escaped run(): {panic}")),
+        ),
+        None => (
+            None,
+            "hang".to_owned(),
+            Some("the run never reported an outcome".to_owned()),
+        ),
     };
+    if timed_out {
+        broken = Some(format!(
+            "did not finish within {timeout:?}; the watchdog had to stop it{}",
+            if result.is_none() {
+                ", and Stop did not end it either"
+            } else {
+                ""
+            }
+        ));
+    }
     Ran {
         stdout: output.stdout(),
-        stderr: output.stderr(),
-        outcome,
-        panic,
-        timed_out,
-        elapsed: started.elapsed(),
+        stderr,
+        code,
+        ending,
+        broken,
+        elapsed,
     }
 }
 
-/// Runs a fixture the way the fixture harness does.
-pub fn run_fixture(fixture: &Fixture) -> Result<Ran, String> {
+/// Runs a fixture in this process, the way the fixture harness's child process does.
+pub fn run_fixture_in_process(fixture: &Fixture) -> Result<Ran, String> {
     let options = RunOptions {
         limits: fixture.limits()?,
         ..Default::default()
@@ -261,6 +278,121 @@ pub fn run_fixture(fixture: &Fixture) -> Result<Ran, String> {
         options,
         FIXTURE_TIMEOUT,
     ))
+}
+
+const CHILD_FIXTURE: &str = "THREADLAB_TEST_CHILD_FIXTURE";
+const CHILD_RESULT: &str = "THREADLAB_TEST_CHILD_RESULT";
+
+/// Runs a fixture in a child process (this test binary again, running test `test_name` with
+/// [`serve_child`] at its top), so that a crash the run boundary cannot catch (a Rust stack
+/// overflow aborts the process) fails that fixture instead of killing the whole suite.
+pub fn run_fixture(fixture: &Fixture, test_name: &str) -> Result<Ran, String> {
+    fixture.limits()?;
+    let result_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "fixture-child-{}-{}",
+        std::process::id(),
+        fixture.rel.replace('/', "-")
+    ));
+    let _ = fs::remove_dir_all(&result_dir);
+    fs::create_dir_all(&result_dir).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let mut child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .args([
+            test_name,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "-q",
+        ])
+        .env(CHILD_FIXTURE, &fixture.rel)
+        .env(CHILD_RESULT, &result_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: cannot start the child process: {e}", fixture.rel))?;
+    // Drain stderr on a thread so that a chatty child cannot block on a full pipe.
+    let mut pipe = child.stderr.take().expect("piped stderr");
+    let drain = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    });
+    let limit = FIXTURE_TIMEOUT + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let child_stderr = drain.join().unwrap_or_default();
+    let read = |name: &str| fs::read_to_string(result_dir.join(name)).ok();
+    let ran = match (read("stdout"), read("stderr"), read("status")) {
+        (Some(stdout), Some(stderr), Some(status)) => {
+            let mut lines = status.splitn(3, '\n');
+            let code = lines.next().and_then(|c| c.parse().ok());
+            let ending = lines.next().unwrap_or("").to_owned();
+            let broken = lines.next().filter(|b| !b.is_empty()).map(str::to_owned);
+            Ran {
+                stdout,
+                stderr,
+                code,
+                ending,
+                broken,
+                elapsed: started.elapsed(),
+            }
+        }
+        _ => {
+            let how = match status {
+                None => format!("the child process ran longer than {limit:?} and was killed"),
+                Some(status) => format!("the child process died ({status})"),
+            };
+            let tail: Vec<&str> = child_stderr
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect();
+            let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
+            Ran {
+                stdout: String::new(),
+                stderr: String::new(),
+                code: None,
+                ending: "crash".to_owned(),
+                broken: Some(format!("crash: {how}: {tail}")),
+                elapsed: started.elapsed(),
+            }
+        }
+    };
+    let _ = fs::remove_dir_all(&result_dir);
+    Ok(ran)
+}
+
+/// In a child process started by [`run_fixture`]: runs its one fixture, writes what
+/// happened for the parent, and returns `true` (the test then returns at once).
+pub fn serve_child() -> bool {
+    let Ok(rel) = std::env::var(CHILD_FIXTURE) else {
+        return false;
+    };
+    let dir = PathBuf::from(std::env::var(CHILD_RESULT).expect("a result directory"));
+    let fixture = all_fixtures()
+        .into_iter()
+        .find(|f| f.rel == rel)
+        .unwrap_or_else(|| panic!("no fixture {rel}"));
+    let ran = run_fixture_in_process(&fixture).expect("limits checked by the parent");
+    fs::write(dir.join("stdout"), &ran.stdout).expect("write stdout");
+    fs::write(dir.join("stderr"), &ran.stderr).expect("write stderr");
+    let code = ran.code.map(|c| c.to_string()).unwrap_or_default();
+    let broken = ran.broken.unwrap_or_default().replace('\n', " ");
+    fs::write(
+        dir.join("status"),
+        format!("{code}\n{}\n{broken}", ran.ending),
+    )
+    .expect("write status");
+    true
 }
 
 /// A line diff of `expected` against `actual` (`-` expected only, `+` actual only), cut to a
