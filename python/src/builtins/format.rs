@@ -46,6 +46,15 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> PyResult<String> 
     if spec.is_empty() {
         return vm.str(value);
     }
+    let (width, precision, kind) = spec_sizes(spec);
+    let float_like = match value {
+        Value::Float(_) => true,
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
+            matches!(kind, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%'))
+        }
+        _ => false,
+    };
+    check_sizes(vm, width, precision, float_like)?;
     let parsed = FormatSpec::parse(spec).map_err(|e| spec_error(e, value))?;
     let result = match value {
         Value::Bool(b) => parsed.format_bool(*b),
@@ -63,6 +72,72 @@ pub fn format_value(vm: &mut Vm, value: &Value, spec: &str) -> PyResult<String> 
         }
     };
     result.map_err(|e| spec_error(e, value))
+}
+
+/// The width, precision and type of a format spec
+/// (`[[fill]align][sign][z][#][0][width][grouping][.precision][type]`), read before the spec
+/// is used, so that sizes we cannot honour are refused before anything is allocated.
+fn spec_sizes(spec: &str) -> (Option<usize>, Option<usize>, Option<char>) {
+    let chars: Vec<char> = spec.chars().collect();
+    let is_align = |c: &char| matches!(c, '<' | '>' | '=' | '^');
+    let mut at = match (chars.first(), chars.get(1)) {
+        (_, Some(c)) if is_align(c) => 2,
+        (Some(c), _) if is_align(c) => 1,
+        _ => 0,
+    };
+    for flag in ['+', 'z', '#', '0'] {
+        let matched = match flag {
+            '+' => matches!(chars.get(at), Some('+' | '-' | ' ')),
+            other => chars.get(at) == Some(&other),
+        };
+        if matched {
+            at += 1;
+        }
+    }
+    let number = |at: &mut usize| -> Option<usize> {
+        let start = *at;
+        let mut value: usize = 0;
+        while let Some(digit) = chars.get(*at).and_then(|c| c.to_digit(10)) {
+            value = value.saturating_mul(10).saturating_add(digit as usize);
+            *at += 1;
+        }
+        (*at > start).then_some(value)
+    };
+    let width = number(&mut at);
+    if matches!(chars.get(at), Some(',' | '_')) {
+        at += 1;
+    }
+    let precision = if chars.get(at) == Some(&'.') {
+        at += 1;
+        number(&mut at)
+    } else {
+        None
+    };
+    (width, precision, chars.get(at).copied())
+}
+
+/// The largest float precision the formatter can produce (Rust's `format!` limit).
+const MAX_FLOAT_PRECISION: usize = u16::MAX as usize;
+
+/// Refuses a width past the memory limit, and a float precision the formatter cannot
+/// produce (it would panic).
+fn check_sizes(
+    vm: &Vm,
+    width: Option<usize>,
+    precision: Option<usize>,
+    float_like: bool,
+) -> PyResult<()> {
+    let limit = vm.interp.limits.max_container_len;
+    if width.is_some_and(|w| w > limit) || precision.is_some_and(|p| p > limit) && float_like {
+        return Err(PyErr::memory_error("format"));
+    }
+    if float_like && precision.is_some_and(|p| p > MAX_FLOAT_PRECISION) {
+        return Err(PyErr::new(
+            crate::objects::types::ExcKind::NotImplementedError,
+            format!("not supported yet: a float precision above {MAX_FLOAT_PRECISION}"),
+        ));
+    }
+    Ok(())
 }
 
 fn spec_error(error: FormatSpecError, value: &Value) -> PyErr {
@@ -138,6 +213,20 @@ pub fn percent_format(vm: &mut Vm, template: &str, args: &Value) -> PyResult<Str
                 "not supported yet: '*' width or precision in %-formatting",
             ));
         }
+        let amount = |quantity: Option<&CFormatQuantity>| match quantity {
+            Some(CFormatQuantity::Amount(n)) => Some(*n),
+            _ => None,
+        };
+        let precision = match &spec.precision {
+            Some(CFormatPrecision::Quantity(quantity)) => amount(Some(quantity)),
+            _ => None,
+        };
+        check_sizes(
+            vm,
+            amount(spec.min_field_width.as_ref()),
+            precision,
+            matches!(spec.format_type, CFormatType::Float(_)),
+        )?;
         let value = take(vm, &spec.mapping_key)?;
         let text = match &spec.format_type {
             CFormatType::Number(_) => {
@@ -204,4 +293,45 @@ pub fn percent_format(vm: &mut Vm, template: &str, args: &Value) -> PyResult<Str
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec_sizes;
+    use crate::builtins::testing::{error_text, vm};
+    use crate::objects::Value;
+
+    #[test]
+    fn spec_sizes_reads_width_precision_and_type() {
+        assert_eq!(spec_sizes(">10.3f"), (Some(10), Some(3), Some('f')));
+        assert_eq!(spec_sizes("*^+#012,.2%"), (Some(12), Some(2), Some('%')));
+        assert_eq!(spec_sizes("<"), (None, None, None));
+        assert_eq!(spec_sizes("x"), (None, None, Some('x')));
+        assert_eq!(spec_sizes(".5"), (None, Some(5), None));
+        assert_eq!(
+            spec_sizes("99999999999999999999999"),
+            (Some(usize::MAX), None, None)
+        );
+    }
+
+    #[test]
+    fn sizes_beyond_what_we_can_build_raise() {
+        let mut vm = vm();
+        let error = super::format_value(&mut vm, &Value::str("a"), "1000000000").unwrap_err();
+        assert_eq!(
+            error_text(&mut vm, error),
+            "MemoryError: format: result too large for this run's memory limit"
+        );
+        let error = super::format_value(&mut vm, &Value::Float(1.5), ".70000f").unwrap_err();
+        assert_eq!(
+            error_text(&mut vm, error),
+            "NotImplementedError: not supported yet: a float precision above 65535"
+        );
+        let error = super::percent_format(&mut vm, "%.70000f", &Value::Float(1.5)).unwrap_err();
+        assert!(error_text(&mut vm, error).starts_with("NotImplementedError"));
+        let text = super::format_value(&mut vm, &Value::str("abc"), ".70000").unwrap();
+        assert_eq!(text, "abc");
+        let text = super::format_value(&mut vm, &Value::Float(1.5), ".1000f").unwrap();
+        assert_eq!(text.len(), 1002);
+    }
 }
