@@ -1,8 +1,11 @@
 //! The `builtins` namespace and the methods of the built-in types.
 //!
 //! Each file registers one group: functions, constructors (the types themselves), and the
-//! methods of one type family. Methods are plain `Builtin`s in their class's dict, so
-//! attribute lookup, binding and `LoadMethod` treat them like Python methods.
+//! methods of one type family (`str_methods.rs`, `str_format.rs` for `str.format`,
+//! `dict_methods.rs` with the dict views, `set_methods.rs`, …). Methods are plain `Builtin`s
+//! in their class's dict, so attribute lookup, binding and `LoadMethod` treat them like Python
+//! methods; `dict.fromkeys` and `str.maketrans` sit there wrapped as `classmethod` and
+//! `staticmethod` objects, as in CPython.
 
 pub mod args;
 mod bytes_methods;

@@ -204,11 +204,11 @@ fn render(vm: &mut Vm, template: &str, fields: &mut Fields, depth: usize) -> PyR
     Ok(out)
 }
 
-/// Is the last unescaped brace of `template` an opening one with nothing after it to close
-/// it (`"{"`, `"a {"`)? CPython names that case differently from an unclosed field.
+/// Does `template` end in an unpaired `{` (`"{"`, `"a {"`, `"{{{"`)? CPython names that case
+/// differently from a field left open (`"{0"`).
 fn lone_open_brace(template: &str) -> bool {
-    let trimmed = template.trim_end_matches(|c| c != '{' && c != '}');
-    trimmed.ends_with('{') && !trimmed.ends_with("{{") && template.ends_with('{')
+    let trailing = template.len() - template.trim_end_matches('{').len();
+    trailing % 2 == 1
 }
 
 fn parse_error(error: FormatParseError) -> PyErr {
