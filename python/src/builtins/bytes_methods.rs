@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::args::{bind, int_arg};
-use super::str_methods::codec;
+use super::str_methods::{codec, named_str};
 use super::{add_methods, method_args};
 use crate::objects::int::Int;
 use crate::objects::types::{BuiltinTypes, ExcKind};
@@ -104,11 +104,11 @@ fn decode(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let data = receiver(args.positional.remove(0), "decode")?;
     let slots = bind(args, "decode", &["encoding", "errors"], 0)?;
     let encoding = match &slots[0] {
-        Some(value) => super::args::str_arg(value, "decode", 1)?.to_owned(),
+        Some(value) => named_str(value, "decode", "encoding")?,
         None => "utf-8".to_owned(),
     };
     let errors = match &slots[1] {
-        Some(value) => super::args::str_arg(value, "decode", 2)?.to_owned(),
+        Some(value) => named_str(value, "decode", "errors")?,
         None => "strict".to_owned(),
     };
     let Some(codec) = codec(&encoding) else {

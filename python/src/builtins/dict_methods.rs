@@ -153,7 +153,20 @@ fn reversed(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `dict.fromkeys(iterable, value=None)`: a classmethod, so `args[0]` is the class.
 fn fromkeys(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let args = positional(args, "fromkeys", 2, 3)?;
+    if !args.keywords.is_empty() {
+        return Err(PyErr::type_error(
+            "dict.fromkeys() takes no keyword arguments",
+        ));
+    }
+    let given = args.positional.len().saturating_sub(1);
+    if !(1..=2).contains(&given) {
+        return Err(PyErr::type_error(if given == 0 {
+            "fromkeys expected at least 1 argument, got 0".to_owned()
+        } else {
+            format!("fromkeys expected at most 2 arguments, got {given}")
+        }));
+    }
+    let args = args.positional;
     let value = args.get(2).cloned().unwrap_or(Value::None);
     let dict = Dict::new();
     for key in vm.collect(&args[1])? {

@@ -230,8 +230,16 @@ fn sorted(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `reversed(seq)`: an iterator over a snapshot of the items, last first (a range counts
 /// down lazily); other objects through `__reversed__`, or `__len__` and `__getitem__`.
 fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let args = positional(args, "reversed", 1, 1)?;
-    let sequence = &args[0];
+    if !args.keywords.is_empty() {
+        return Err(PyErr::type_error("reversed() takes no keyword arguments"));
+    }
+    if args.positional.len() != 1 {
+        return Err(PyErr::type_error(format!(
+            "reversed expected 1 argument, got {}",
+            args.positional.len()
+        )));
+    }
+    let sequence = &args.positional[0];
     let mut items = match sequence {
         Value::List(list) => list.snapshot(),
         Value::Tuple(tuple) => tuple.items().to_vec(),

@@ -49,7 +49,10 @@ fn set_args(
     min: usize,
     max: usize,
 ) -> PyResult<(Arc<Set>, Vec<Value>)> {
-    let owner = if mutating { "set" } else { "frozenset" };
+    let owner = match args.positional.first() {
+        Some(Value::Set(set)) if set.frozen && !mutating => "frozenset",
+        _ => "set",
+    };
     let (first, rest) = method_args(args, owner, name, min, max)?;
     match &first {
         Value::Set(set) if !(mutating && set.frozen) => Ok((set.clone(), rest)),

@@ -1016,6 +1016,17 @@ fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // Encoding and translation
 
+/// A str argument passed by name or position: `encode() argument 'encoding' must be str`.
+pub(crate) fn named_str(value: &Value, function: &str, parameter: &str) -> PyResult<String> {
+    match value {
+        Value::Str(s) => Ok(s.as_str().to_owned()),
+        other => Err(PyErr::type_error(format!(
+            "{function}() argument '{parameter}' must be str, not {}",
+            other.type_name()
+        ))),
+    }
+}
+
 /// A codec name as Python normalises it, for the codecs we have.
 pub(crate) fn codec(name: &str) -> Option<&'static str> {
     let normal = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
@@ -1033,11 +1044,11 @@ fn encode(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (text, slots) = keyword_args(args, "encode", &["encoding", "errors"], 0)?;
     let encoding = match &slots[0] {
         None => "utf-8".to_owned(),
-        Some(value) => super::args::str_arg(value, "encode", 1)?.to_owned(),
+        Some(value) => named_str(value, "encode", "encoding")?,
     };
     let errors = match &slots[1] {
         None => "strict".to_owned(),
-        Some(value) => super::args::str_arg(value, "encode", 2)?.to_owned(),
+        Some(value) => named_str(value, "encode", "errors")?,
     };
     let Some(codec) = codec(&encoding) else {
         return Err(PyErr::new(
