@@ -1,10 +1,13 @@
 //! `threadlab bench python`: our interpreter against CPython on the same single-threaded
 //! programs, timed side by side in one run.
 //!
-//! CPython is timed inside its own process (around `runpy.run_path`), so its start-up does
-//! not count against it; ours is timed around the same work (compile and run). Each round
-//! runs ours, then CPython, and the best time of each side is kept. Both must print the same
-//! output, or the comparison would be meaningless: a mismatch is reported instead of a ratio.
+//! What is compared is CPU time, not wall time: the programs are single-threaded, and CPU
+//! time hardly moves when other work shares the machine, while wall time grows with it.
+//! CPython is timed inside its own process (`time.process_time()` around `runpy.run_path`),
+//! so its start-up does not count against it; ours is the calling thread's CPU time around
+//! the same work (compile and run). Each round runs ours, then CPython, and the best time of
+//! each side is kept. Both must print the same output, or the comparison would be
+//! meaningless: a mismatch is reported instead of a ratio.
 
 use std::fmt;
 use std::process::Command;
@@ -37,7 +40,8 @@ pub struct Config {
 
 pub struct Row {
     name: &'static str,
-    ours: Duration,
+    /// Our best time, or why the program failed under threadlab.
+    ours: Result<Duration, String>,
     cpython: Option<Result<Duration, String>>,
 }
 
@@ -57,10 +61,18 @@ pub fn run(config: &Config) -> Result<Report> {
     for (name, source) in PROGRAMS {
         let mut best_ours = Duration::MAX;
         let mut best_cpython: Option<Result<Duration, String>> = None;
+        let mut failure = None;
         for _ in 0..config.rounds.max(1) {
-            let (output, elapsed) = run_ours(name, source)?;
-            best_ours = best_ours.min(elapsed);
-            let our_output = output;
+            let our_output = match run_ours(name, source) {
+                Ok((output, elapsed)) => {
+                    best_ours = best_ours.min(elapsed);
+                    output
+                }
+                Err(problem) => {
+                    failure = Some(problem);
+                    break;
+                }
+            };
             if let Some(python) = python {
                 let measured = run_cpython(python, name, source).and_then(|(output, elapsed)| {
                     if output == our_output {
@@ -78,7 +90,10 @@ pub fn run(config: &Config) -> Result<Report> {
         }
         rows.push(Row {
             name,
-            ours: best_ours,
+            ours: match failure {
+                Some(problem) => Err(problem),
+                None => Ok(best_ours),
+            },
             cpython: best_cpython,
         });
     }
@@ -89,17 +104,22 @@ pub fn run(config: &Config) -> Result<Report> {
     })
 }
 
-fn run_ours(name: &str, source: &str) -> Result<(String, Duration)> {
+fn run_ours(name: &str, source: &str) -> Result<(String, Duration), String> {
     let output = CapturedOutput::new();
+    let started = thread_cpu_time();
     let report = threadlab_python::run(
         Program::new(name, source),
         RunOptions::default(),
         output.clone(),
     );
     if report.outcome != Outcome::Completed {
-        return Err(format!("{name} failed under threadlab:\n{}", output.stderr()).into());
+        return Err(format!(
+            "failed under threadlab:
+{}",
+            output.stderr()
+        ));
     }
-    Ok((output.stdout(), report.elapsed))
+    Ok((output.stdout(), thread_cpu_time().saturating_sub(started)))
 }
 
 /// Runs `source` in CPython and returns its output and the time its run took, measured
@@ -110,9 +130,9 @@ fn run_cpython(python: &str, name: &str, source: &str) -> Result<(String, Durati
     let path = dir.join(name);
     std::fs::write(&path, source).map_err(|e| e.to_string())?;
     let harness = "import runpy, sys, time\n\
-                   t = time.perf_counter()\n\
+                   t = time.process_time()\n\
                    runpy.run_path(sys.argv[1], run_name='__main__')\n\
-                   print(time.perf_counter() - t, file=sys.stderr)\n";
+                   print(time.process_time() - t, file=sys.stderr)\n";
     let output = Command::new(python)
         .args(["-c", harness])
         .arg(&path)
@@ -134,6 +154,21 @@ fn run_cpython(python: &str, name: &str, source: &str) -> Result<(String, Durati
     ))
 }
 
+/// CPU time consumed so far by the calling thread (the program's main thread, which is the
+/// only one these programs use).
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for clock_gettime to fill.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    if status != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
 impl Report {
     /// Geometric mean of CPython time / our time over the programs both ran: above 1, we are
     /// faster.
@@ -141,8 +176,10 @@ impl Report {
         let ratios: Vec<f64> = self
             .rows
             .iter()
-            .filter_map(|row| match &row.cpython {
-                Some(Ok(cpython)) => Some(cpython.as_secs_f64() / row.ours.as_secs_f64().max(1e-9)),
+            .filter_map(|row| match (&row.ours, &row.cpython) {
+                (Ok(ours), Some(Ok(cpython))) => {
+                    Some(cpython.as_secs_f64() / ours.as_secs_f64().max(1e-9))
+                }
                 _ => None,
             })
             .collect();
@@ -174,20 +211,27 @@ impl fmt::Display for Report {
             "program", "threadlab", "CPython", "speed"
         )?;
         for row in &self.rows {
-            let ours = format!("{:.3} s", row.ours.as_secs_f64());
+            let ours = match &row.ours {
+                Ok(ours) => ours,
+                Err(problem) => {
+                    writeln!(f, "{:<16} {:>12}  ({problem})", row.name, "failed")?;
+                    continue;
+                }
+            };
+            let shown = format!("{:.3} s", ours.as_secs_f64());
             match &row.cpython {
                 Some(Ok(cpython)) => writeln!(
                     f,
                     "{:<16} {:>12} {:>12} {:>7.2}x",
                     row.name,
-                    ours,
+                    shown,
                     format!("{:.3} s", cpython.as_secs_f64()),
-                    cpython.as_secs_f64() / row.ours.as_secs_f64().max(1e-9)
+                    cpython.as_secs_f64() / ours.as_secs_f64().max(1e-9)
                 )?,
                 Some(Err(problem)) => {
-                    writeln!(f, "{:<16} {:>12} {:>12}  ({problem})", row.name, ours, "-")?
+                    writeln!(f, "{:<16} {:>12} {:>12}  ({problem})", row.name, shown, "-")?
                 }
-                None => writeln!(f, "{:<16} {:>12} {:>12}", row.name, ours, "-")?,
+                None => writeln!(f, "{:<16} {:>12} {:>12}", row.name, shown, "-")?,
             }
         }
         if let Some(mean) = self.geometric_mean() {

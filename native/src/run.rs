@@ -111,8 +111,9 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
     let report = run.run();
     let _ = finished.send(());
     let line = format!(
-        "[{} s wall time, {} mode]\n",
+        "[{} s wall time, {} instructions, {} mode]\n",
         format_seconds(report.elapsed),
+        report.instructions,
         mode_name(&config.mode)
     );
     if config.time_on_stdout {

@@ -40,7 +40,22 @@ impl Class {
     }
 
     pub fn lookup_str(&self, name: &str) -> Option<Value> {
-        self.lookup(&PyStr::new(name))
+        if let Some(v) = self.dict.get_by_name(name) {
+            return Some(v);
+        }
+        self.mro
+            .iter()
+            .find_map(|class| class.dict.get_by_name(name))
+    }
+
+    /// The union of [`Dict`] attribute flags along the MRO: does attribute access on
+    /// instances need the slow path?
+    pub fn attribute_flags(&self) -> u8 {
+        self.mro
+            .iter()
+            .fold(self.dict.attribute_flags(), |flags, class| {
+                flags | class.dict.attribute_flags()
+            })
     }
 
     /// `issubclass(self, other)`.

@@ -1,4 +1,5 @@
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use indexmap::IndexMap;
@@ -116,6 +117,39 @@ impl Hash for HashKey {
     }
 }
 
+/// A borrowed `str` key: finds a `HashKey::str` entry with no `Arc` clone.
+pub struct StrKey<'a>(pub &'a PyStr);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0.hash_value());
+    }
+}
+
+impl indexmap::Equivalent<HashKey> for StrKey<'_> {
+    fn equivalent(&self, key: &HashKey) -> bool {
+        match &key.value {
+            Value::Str(s) => std::ptr::eq(&**s, self.0) || s.as_str() == self.0.as_str(),
+            _ => false,
+        }
+    }
+}
+
+/// A key given as plain text (`"__init__"` from Rust code): hashed on the spot, no allocation.
+struct TextKey<'a>(&'a str);
+
+impl Hash for TextKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(super::string::hash_str(self.0));
+    }
+}
+
+impl indexmap::Equivalent<HashKey> for TextKey<'_> {
+    fn equivalent(&self, key: &HashKey) -> bool {
+        matches!(&key.value, Value::Str(s) if s.as_str() == self.0)
+    }
+}
+
 /// The hasher for our maps: the keys are already hashed, so it just passes the `u64` through.
 #[derive(Default, Clone, Copy)]
 pub struct PassThroughHasher(u64);
@@ -143,6 +177,10 @@ pub type KeyMap = IndexMap<HashKey, Value, BuildPassThrough>;
 #[derive(Default)]
 pub struct Dict {
     map: RwLock<KeyMap>,
+    /// What a class dict holds that changes attribute access ([`Dict::HOLDS_PROPERTY`],
+    /// [`Dict::HOLDS_ATTRIBUTE_HOOK`]); only ever set, so a stale `true` costs a lookup, never
+    /// a wrong answer. It lets `obj.x` skip the class walk that data descriptors would need.
+    attribute_flags: AtomicU8,
 }
 
 impl Dict {
@@ -150,10 +188,44 @@ impl Dict {
         Arc::new(Dict::default())
     }
 
+    /// The dict holds a `property` (a data descriptor: it wins over the instance dict).
+    pub const HOLDS_PROPERTY: u8 = 1;
+    /// The dict defines `__setattr__`, `__delattr__` or `__getattribute__`.
+    pub const HOLDS_ATTRIBUTE_HOOK: u8 = 2;
+
     pub fn from_map(map: KeyMap) -> Arc<Dict> {
-        Arc::new(Dict {
-            map: RwLock::new(map),
-        })
+        let dict = Dict::default();
+        for (key, value) in &map {
+            dict.note(key, value);
+        }
+        *dict.map.write().unwrap_or_else(|p| p.into_inner()) = map;
+        Arc::new(dict)
+    }
+
+    pub fn attribute_flags(&self) -> u8 {
+        self.attribute_flags.load(Ordering::Relaxed)
+    }
+
+    /// Records what an inserted entry means for attribute access.
+    #[inline]
+    fn note(&self, key: &HashKey, value: &Value) {
+        let mut flags = 0;
+        if let Value::Object(object) = value {
+            if matches!(object.payload, super::Payload::Property(_)) {
+                flags |= Dict::HOLDS_PROPERTY;
+            }
+        }
+        if let Value::Str(name) = &key.value {
+            if matches!(
+                name.as_str(),
+                "__setattr__" | "__delattr__" | "__getattribute__"
+            ) {
+                flags |= Dict::HOLDS_ATTRIBUTE_HOOK;
+            }
+        }
+        if flags != 0 {
+            self.attribute_flags.fetch_or(flags, Ordering::Relaxed);
+        }
     }
 
     pub fn read(&self) -> RwLockReadGuard<'_, KeyMap> {
@@ -176,20 +248,31 @@ impl Dict {
         self.read().get(key).cloned()
     }
 
-    pub fn get_str(&self, name: &Arc<PyStr>) -> Option<Value> {
-        self.get(&HashKey::str(name))
+    /// Lookup by name without building a key: the hot path of globals and attributes.
+    pub fn get_str(&self, name: &PyStr) -> Option<Value> {
+        self.read().get(&StrKey(name)).cloned()
     }
 
     pub fn get_by_name(&self, name: &str) -> Option<Value> {
-        self.get_str(&PyStr::new(name))
+        self.read().get(&TextKey(name)).cloned()
     }
 
     pub fn insert(&self, key: HashKey, value: Value) {
+        self.note(&key, &value);
         self.write().insert(key, value);
     }
 
     pub fn set_str(&self, name: &Arc<PyStr>, value: Value) {
-        self.insert(HashKey::str(name), value);
+        if matches!(value, Value::Object(_)) || name.as_str().starts_with("__") {
+            self.note(&HashKey::str(name), &value);
+        }
+        let mut map = self.write();
+        match map.get_mut(&StrKey(name)) {
+            Some(slot) => *slot = value,
+            None => {
+                map.insert(HashKey::str(name), value);
+            }
+        }
     }
 
     pub fn set_by_name(&self, name: &str, value: Value) {

@@ -1,6 +1,7 @@
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// An immutable Python `str`. Indexing is by character, so we remember whether the text is
 /// ASCII (then byte index = character index) and cache the hash that dict lookups need.
@@ -21,9 +22,20 @@ impl PyStr {
         })
     }
 
-    /// A name from a code object (attribute, global, keyword).
+    /// A name from a code object (attribute, global, keyword). Every code object gets the
+    /// same `Arc` for the same name, so the dict lookups that names drive (globals, instance
+    /// and class attributes) compare pointers instead of bytes. Interning happens at compile
+    /// time, never while a program runs, so the table's lock is never contended.
     pub fn interned(text: &str) -> Arc<PyStr> {
-        PyStr::new(text)
+        static TABLE: OnceLock<Mutex<HashMap<Box<str>, Arc<PyStr>>>> = OnceLock::new();
+        let table = TABLE.get_or_init(Default::default);
+        let mut table = table.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(name) = table.get(text) {
+            return name.clone();
+        }
+        let name = PyStr::new(text);
+        table.insert(text.into(), name.clone());
+        name
     }
 
     #[inline]
@@ -58,14 +70,7 @@ impl PyStr {
         if cached != 0 {
             return cached;
         }
-        // FNV-1a: fast on short names, and stable across runs (CPython randomises str hashes;
-        // nothing a learner writes may depend on either).
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.text.bytes() {
-            hash ^= byte as u64;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        let hash = hash.max(1);
+        let hash = hash_str(&self.text);
         self.hash.store(hash, Ordering::Relaxed);
         hash
     }
@@ -74,6 +79,18 @@ impl PyStr {
     pub fn repr(&self) -> String {
         string_repr(&self.text)
     }
+}
+
+/// The hash of a `str` key. FNV-1a: fast on short names, and stable across runs (CPython
+/// randomises str hashes; nothing a learner writes may depend on either). Never 0, which
+/// marks "not computed" in the cache.
+pub fn hash_str(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= byte as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash.max(1)
 }
 
 pub fn string_repr(text: &str) -> String {

@@ -6,7 +6,6 @@ use super::{
     BoundMethod, Builtin, Cell, Class, Dict, Function, List, Module, Object, PyIterator, PyStr, Set,
 };
 
-#[derive(Clone)]
 pub enum Value {
     None,
     Bool(bool),
@@ -36,6 +35,51 @@ pub enum Value {
     /// The VM's "no value" marker on the operand stack (`LoadMethod` pushes it when the
     /// attribute is not a method). Python code can never get hold of it.
     Null,
+}
+
+impl Clone for Value {
+    /// Inline values copy in a few instructions; only shared objects pay for the reference
+    /// count, out of line.
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            _ => self.clone_shared(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_shared(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::BigInt(v) => Value::BigInt(v.clone()),
+            Value::Str(v) => Value::Str(v.clone()),
+            Value::Bytes(v) => Value::Bytes(v.clone()),
+            Value::Tuple(v) => Value::Tuple(v.clone()),
+            Value::List(v) => Value::List(v.clone()),
+            Value::Dict(v) => Value::Dict(v.clone()),
+            Value::Set(v) => Value::Set(v.clone()),
+            Value::Range(v) => Value::Range(v.clone()),
+            Value::Slice(v) => Value::Slice(v.clone()),
+            Value::Function(v) => Value::Function(v.clone()),
+            Value::Builtin(v) => Value::Builtin(v.clone()),
+            Value::BoundMethod(v) => Value::BoundMethod(v.clone()),
+            Value::Class(v) => Value::Class(v.clone()),
+            Value::Object(v) => Value::Object(v.clone()),
+            Value::Module(v) => Value::Module(v.clone()),
+            Value::Iterator(v) => Value::Iterator(v.clone()),
+            Value::Cell(v) => Value::Cell(v.clone()),
+            Value::Null => Value::Null,
+        }
+    }
 }
 
 pub struct Tuple(pub Box<[Value]>);

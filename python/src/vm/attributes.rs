@@ -93,6 +93,12 @@ impl Vm {
             }
             return Ok(None);
         }
+        // Without properties along the MRO, the instance dict answers first.
+        if object.class.attribute_flags() & crate::objects::Dict::HOLDS_PROPERTY == 0 {
+            if let Some(value) = object.dict.get_str(name) {
+                return Ok(Some(value));
+            }
+        }
         let class_attr = object.class.lookup(name);
         if let Some(Value::Object(descriptor)) = &class_attr {
             if let Payload::Property(property) = &descriptor.payload {
@@ -167,6 +173,11 @@ impl Vm {
     pub fn set_attr(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PyResult<()> {
         match obj {
             Value::Object(object) => {
+                let flags = object.class.attribute_flags();
+                if flags == 0 {
+                    object.dict.set_str(name, value);
+                    return Ok(());
+                }
                 if let Some(Value::Object(descriptor)) = object.class.lookup(name) {
                     if let Payload::Property(property) = &descriptor.payload {
                         return match &property.setter {

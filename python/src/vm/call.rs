@@ -62,11 +62,15 @@ impl Vm {
 
     /// Binds `args` to `function`'s parameters and builds its frame.
     #[allow(clippy::needless_range_loop)] // slots are filled by index from two sources
-    pub(crate) fn bind_arguments(&self, function: &Function, args: Args) -> PyResult<Frame> {
+    pub(crate) fn bind_arguments(
+        &mut self,
+        function: &Function,
+        args: Args,
+    ) -> PyResult<Box<Frame>> {
         let code = &function.code;
         let params = &code.parameters;
         let positional = params.positional as usize;
-        let mut fast: Vec<Option<Value>> = Vec::with_capacity(code.varnames.len());
+        let mut fast = self.take_fast(code.varnames.len());
 
         // The common case: exactly the positional parameters, passed positionally.
         if args.keywords.is_empty()

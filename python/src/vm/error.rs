@@ -10,9 +10,16 @@ use crate::objects::{lock, Class, ExceptionData, Object, Payload, TracebackEntry
 
 pub type PyResult<T> = Result<T, PyErr>;
 
-pub struct PyErr {
-    /// The exception instance; `Value::Null` for a stop.
+/// Boxed, so that `PyResult<()>` — what every opcode handler returns — is one register wide:
+/// errors are rare, and the hot path should not pay for their size.
+pub struct PyErr(Box<Raised>);
+
+struct Raised {
+    /// The exception instance; `Value::Null` for a stop or a return.
     exception: Value,
+    /// Not an exception: the frame a run loop started with has returned (see
+    /// `Vm::return_value`), and that loop must hand the value to its caller.
+    returning: bool,
     /// A bare `raise`: the frame that re-raises is already in the traceback.
     reraise: bool,
 }
@@ -30,43 +37,59 @@ impl PyErr {
 
     /// Raising an existing exception instance (`raise e`).
     pub fn from_exception(exception: Value) -> PyErr {
-        PyErr {
+        PyErr(Box::new(Raised {
             exception,
             reraise: false,
-        }
+            returning: false,
+        }))
     }
 
     /// Re-raising (`raise` with no argument, or no `except` clause matched).
     pub fn reraise(exception: Value) -> PyErr {
-        PyErr {
+        PyErr(Box::new(Raised {
             exception,
             reraise: true,
-        }
+            returning: false,
+        }))
     }
 
     /// The run is being stopped (Stop, time limit, deadlock): unwinds every frame, and no
     /// `except` may catch it.
     pub fn stop() -> PyErr {
-        PyErr {
+        PyErr(Box::new(Raised {
             exception: Value::Null,
             reraise: false,
-        }
+            returning: false,
+        }))
+    }
+
+    /// The signal that a run loop's first frame returned.
+    pub(crate) fn returning() -> PyErr {
+        PyErr(Box::new(Raised {
+            exception: Value::Null,
+            reraise: false,
+            returning: true,
+        }))
+    }
+
+    pub(crate) fn is_returning(&self) -> bool {
+        self.0.returning
     }
 
     pub fn is_stop(&self) -> bool {
-        matches!(self.exception, Value::Null)
+        matches!(self.0.exception, Value::Null) && !self.0.returning
     }
 
     pub fn exception(&self) -> &Value {
-        &self.exception
+        &self.0.exception
     }
 
     pub fn into_exception(self) -> Value {
-        self.exception
+        self.0.exception
     }
 
     pub fn data(&self) -> Option<&ExceptionData> {
-        match &self.exception {
+        match &self.0.exception {
             Value::Object(object) => object.exception(),
             _ => None,
         }
@@ -74,7 +97,7 @@ impl PyErr {
 
     /// Is this an instance of the built-in exception `kind` (or a subclass)?
     pub fn is(&self, kind: ExcKind) -> bool {
-        match &self.exception {
+        match &self.0.exception {
             Value::Object(object) => object.class.is_subclass(types().exception(kind)),
             _ => false,
         }
@@ -82,7 +105,7 @@ impl PyErr {
 
     /// Records that the exception passed through `frame`.
     pub(crate) fn add_traceback(&mut self, frame: &Frame) {
-        let Value::Object(object) = &self.exception else {
+        let Value::Object(object) = &self.0.exception else {
             return;
         };
         let Some(data) = object.exception() else {
@@ -90,7 +113,7 @@ impl PyErr {
         };
         let mut traceback = lock(&data.traceback);
         let already_there =
-            self.reraise && traceback.last().is_some_and(|e| e.frame_id == frame.id);
+            self.0.reraise && traceback.last().is_some_and(|e| e.frame_id == frame.id);
         if !already_there {
             traceback.push(TracebackEntry {
                 code: frame.code.clone(),
@@ -98,7 +121,7 @@ impl PyErr {
                 frame_id: frame.id,
             });
         }
-        self.reraise = false;
+        self.0.reraise = false;
     }
 
     pub fn type_error(message: impl Into<String>) -> PyErr {
@@ -171,6 +194,6 @@ impl std::fmt::Debug for PyErr {
             .data()
             .map(|d| d.args().constant_repr())
             .unwrap_or_default();
-        write!(f, "PyErr({}{})", self.exception.type_name(), args)
+        write!(f, "PyErr({}{})", self.0.exception.type_name(), args)
     }
 }

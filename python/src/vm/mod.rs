@@ -91,30 +91,63 @@ impl Frame {
 /// A Python thread's interpreter state.
 pub struct Vm {
     pub interp: Arc<Interp>,
-    pub(crate) frames: Vec<Frame>,
+    /// Boxed, so a call or a return moves a pointer rather than the whole frame.
+    #[allow(clippy::vec_box)]
+    pub(crate) frames: Vec<Box<Frame>>,
     /// Exceptions being handled (`except` blocks entered and not yet left), innermost last.
     pub(crate) handled: Vec<Value>,
-    /// Set by `ReturnValue`; the run loop hands it to the caller.
+    /// Set by `ReturnValue` when the frame a run loop started with returns.
     returned: Option<Value>,
+    /// Frames below the innermost run loop's first frame.
+    loop_base: usize,
     /// Instructions until the next scheduler tick.
     countdown: u32,
     /// Nested Rust→Python calls, which do use the Rust stack.
     native_depth: usize,
     /// Containers whose `repr` is being built, to print a cycle as `[...]`.
     pub(crate) repr_in_progress: Vec<usize>,
+    /// Finished frames, emptied and reused by the next calls: a call then allocates nothing.
+    #[allow(clippy::vec_box)]
+    spare_frames: Vec<Box<Frame>>,
+    /// This thread's prefix for frame ids, and its counter.
+    frame_ids: (u64, u64),
 }
+
+/// Frames worth keeping for reuse; deeper recursion allocates afresh.
+const SPARE_FRAMES: usize = 64;
 
 impl Vm {
     pub fn new(interp: Arc<Interp>) -> Vm {
         let countdown = interp.tick_interval;
+        let serial = interp_vm_serial(&interp);
         Vm {
             interp,
             frames: Vec::new(),
             handled: Vec::new(),
             returned: None,
+            loop_base: 0,
             countdown,
             native_depth: 0,
             repr_in_progress: Vec::new(),
+            spare_frames: Vec::new(),
+            frame_ids: (serial << 32, 0),
+        }
+    }
+
+    fn next_frame_id(&mut self) -> u64 {
+        self.frame_ids.1 += 1;
+        self.frame_ids.0 | (self.frame_ids.1 & 0xffff_ffff)
+    }
+
+    /// An empty fast-locals buffer with room for `slots`, from a finished frame if possible.
+    pub(crate) fn take_fast(&mut self, slots: usize) -> Vec<Option<Value>> {
+        match self.spare_frames.last_mut() {
+            Some(spare) => {
+                let mut fast = std::mem::take(&mut spare.fast);
+                fast.reserve(slots);
+                fast
+            }
+            None => Vec::with_capacity(slots),
         }
     }
 
@@ -125,20 +158,20 @@ impl Vm {
 
     /// The current source line, for "internal error" reports.
     pub fn current_line(&self) -> Option<u32> {
-        self.frames.last().map(Frame::line)
+        self.frames.last().map(|frame| frame.line())
     }
 
     /// Builds the frame for running `code` as a module body or class body.
     pub fn namespace_frame(
-        &self,
+        &mut self,
         code: Arc<Code>,
         globals: Arc<Dict>,
         namespace: Arc<Dict>,
         closure: Vec<Arc<Cell>>,
-    ) -> Frame {
+    ) -> Box<Frame> {
         let mut cells: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new(None)).collect();
         cells.extend(closure);
-        Frame {
+        Box::new(Frame {
             fast: vec![None; code.varnames.len()],
             code,
             ip: 0,
@@ -148,42 +181,52 @@ impl Vm {
             namespace: Some(namespace),
             blocks: Vec::new(),
             handled_base: self.handled.len(),
-            id: self.interp.next_frame_id(),
-        }
+            id: self.next_frame_id(),
+        })
     }
 
     /// The frame for a call of `function`, with its arguments already bound to slots.
     pub(crate) fn function_frame(
-        &self,
+        &mut self,
         function: &Function,
         mut fast: Vec<Option<Value>>,
-    ) -> Frame {
-        let code = function.code.clone();
-        let mut cells: Vec<Arc<Cell>> =
-            Vec::with_capacity(code.cellvars.len() + function.closure.len());
+    ) -> Box<Frame> {
+        let code = &function.code;
+        let mut frame = match self.spare_frames.pop() {
+            Some(mut frame) => {
+                frame.code = code.clone();
+                frame.globals = function.globals.clone();
+                frame.ip = 0;
+                frame
+            }
+            None => Box::new(Frame {
+                code: code.clone(),
+                ip: 0,
+                stack: Vec::with_capacity(8),
+                fast: Vec::new(),
+                cells: Vec::new(),
+                globals: function.globals.clone(),
+                namespace: None,
+                blocks: Vec::new(),
+                handled_base: 0,
+                id: 0,
+            }),
+        };
         for _ in 0..code.cellvars.len() {
-            cells.push(Cell::new(None));
+            frame.cells.push(Cell::new(None));
         }
         for &(slot, cell) in &code.cell_parameters {
-            cells[cell as usize].set(fast[slot as usize].take());
+            frame.cells[cell as usize].set(fast[slot as usize].take());
         }
-        cells.extend(function.closure.iter().cloned());
-        Frame {
-            fast,
-            code,
-            ip: 0,
-            stack: Vec::with_capacity(8),
-            cells,
-            globals: function.globals.clone(),
-            namespace: None,
-            blocks: Vec::new(),
-            handled_base: self.handled.len(),
-            id: self.interp.next_frame_id(),
-        }
+        frame.cells.extend(function.closure.iter().cloned());
+        frame.fast = fast;
+        frame.handled_base = self.handled.len();
+        frame.id = self.next_frame_id();
+        frame
     }
 
     /// Pushes a frame, failing with `RecursionError` past the limit.
-    pub(crate) fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
+    pub(crate) fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
         if self.frames.len() >= self.interp.limits.recursion_limit {
             return Err(PyErr::new(
                 crate::objects::types::ExcKind::RecursionError,
@@ -196,7 +239,7 @@ impl Vm {
 
     /// Runs `frame` to completion on a nested loop and returns its result: how Rust code
     /// calls into Python.
-    pub fn run_frame(&mut self, frame: Frame) -> PyResult<Value> {
+    pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Value> {
         if self.native_depth >= self.interp.limits.native_depth_limit {
             return Err(PyErr::new(
                 crate::objects::types::ExcKind::RecursionError,
@@ -205,9 +248,11 @@ impl Vm {
         }
         self.push_frame(frame)?;
         let base = self.frames.len() - 1;
+        let outer_base = std::mem::replace(&mut self.loop_base, base);
         self.native_depth += 1;
         let result = self.run_loop(base);
         self.native_depth -= 1;
+        self.loop_base = outer_base;
         result
     }
 
@@ -224,14 +269,10 @@ impl Vm {
                 dispatch(self, instruction)
             };
             if let Err(error) = outcome {
-                self.unwind(error, base)?;
-                continue;
-            }
-            if let Some(value) = self.returned.take() {
-                if self.frames.len() == base {
-                    return Ok(value);
+                if error.is_returning() {
+                    return Ok(self.returned.take().unwrap_or(Value::None));
                 }
-                self.frame().push(value);
+                self.unwind(error, base)?;
             }
         }
     }
@@ -281,15 +322,29 @@ impl Vm {
     }
 
     pub(crate) fn pop_frame(&mut self) {
-        if let Some(frame) = self.frames.pop() {
+        if let Some(mut frame) = self.frames.pop() {
             self.handled.truncate(frame.handled_base);
+            if self.spare_frames.len() < SPARE_FRAMES {
+                frame.stack.clear();
+                frame.fast.clear();
+                frame.cells.clear();
+                frame.blocks.clear();
+                frame.namespace = None;
+                self.spare_frames.push(frame);
+            }
         }
     }
 
-    /// Called by `ReturnValue`.
-    pub(crate) fn return_value(&mut self, value: Value) {
+    /// Called by `ReturnValue`: a Python caller gets the value on its stack; the Rust caller
+    /// of a run loop gets it through the error channel, which the hot path already checks.
+    pub(crate) fn return_value(&mut self, value: Value) -> PyResult<()> {
         self.pop_frame();
-        self.returned = Some(value);
+        if self.frames.len() == self.loop_base {
+            self.returned = Some(value);
+            return Err(PyErr::returning());
+        }
+        self.frame().push(value);
+        Ok(())
     }
 
     pub(crate) fn push_block(&mut self, handler: u32) {
@@ -307,4 +362,10 @@ impl Vm {
     pub fn current_exception(&self) -> Option<&Value> {
         self.handled.last()
     }
+}
+
+/// A number for each `Vm` of the run, so frame ids are unique across threads (an exception
+/// may travel from a worker to the thread that waits for its result).
+fn interp_vm_serial(interp: &Interp) -> u64 {
+    interp.next_frame_id()
 }

@@ -2,24 +2,37 @@ use crate::bytecode::{BinaryOperator, UnaryOperator};
 use crate::objects::Value;
 use crate::vm::{OpResult, Vm};
 
+/// Small-int arithmetic that cannot fail or overflow, done in place on the stack.
+#[inline(always)]
+fn small_int_op(x: i64, y: i64, operator: BinaryOperator) -> Option<i64> {
+    match operator {
+        BinaryOperator::Add => x.checked_add(y),
+        BinaryOperator::Subtract => x.checked_sub(y),
+        BinaryOperator::Multiply => x.checked_mul(y),
+        BinaryOperator::FloorDivide if y > 0 => Some(x.div_euclid(y)),
+        BinaryOperator::Modulo if y > 0 => Some(x.rem_euclid(y)),
+        BinaryOperator::And => Some(x & y),
+        BinaryOperator::Or => Some(x | y),
+        BinaryOperator::Xor => Some(x ^ y),
+        _ => None,
+    }
+}
+
 pub(crate) fn binary_op(vm: &mut Vm, operator: u32) -> OpResult {
-    let frame = vm.frame();
-    let b = frame.pop();
-    let a = frame.pop();
-    // The hottest case inline: small-int addition without overflow.
-    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-        let operator = BinaryOperator::from_operand(operator).base();
-        let fast = match operator {
-            BinaryOperator::Add => x.checked_add(*y),
-            BinaryOperator::Subtract => x.checked_sub(*y),
-            _ => None,
-        };
-        if let Some(result) = fast {
-            frame.push(Value::Int(result));
+    let frame = vm.frames.last_mut().expect("no frame");
+    let operator = BinaryOperator::from_operand(operator);
+    if let [.., Value::Int(x), Value::Int(y)] = frame.stack.as_slice() {
+        if let Some(result) = small_int_op(*x, *y, operator.base()) {
+            frame.stack.pop();
+            if let Some(top) = frame.stack.last_mut() {
+                *top = Value::Int(result);
+            }
             return Ok(());
         }
     }
-    let result = vm.binary_op(&a, &b, BinaryOperator::from_operand(operator))?;
+    let b = frame.pop();
+    let a = frame.pop();
+    let result = vm.binary_op(&a, &b, operator)?;
     vm.frame().push(result);
     Ok(())
 }

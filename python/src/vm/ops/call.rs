@@ -6,7 +6,40 @@ use crate::bytecode::function_flags;
 use crate::objects::{Args, Cell, Function, PyStr, Value};
 use crate::vm::{OpResult, PyErr, Vm};
 
+/// A call of a plain Python function with exactly its positional parameters: the arguments
+/// move from the caller's stack straight into the new frame's locals, with no `Args` built.
+/// Returns false (having changed nothing) when the call needs the general path.
+fn call_simple(vm: &mut Vm, count: usize, with_receiver: bool) -> Result<bool, crate::vm::PyErr> {
+    let frame = vm.frames.last_mut().expect("no frame");
+    let callee_at = frame.stack.len() - count - 1 - with_receiver as usize;
+    let Value::Function(function) = &frame.stack[callee_at] else {
+        return Ok(false);
+    };
+    let code = &function.code;
+    let params = &code.parameters;
+    if params.positional as usize != count + with_receiver as usize
+        || params.varargs
+        || params.varkw
+        || params.keyword_only != 0
+    {
+        return Ok(false);
+    }
+    let function = function.clone();
+    let slots = function.code.varnames.len();
+    let mut fast = vm.take_fast(slots);
+    let frame = vm.frames.last_mut().expect("no frame");
+    fast.extend(frame.stack.drain(callee_at + 1..).map(Some));
+    frame.stack.pop();
+    fast.resize(slots, None);
+    let new_frame = vm.function_frame(&function, fast);
+    vm.push_frame(new_frame)?;
+    Ok(true)
+}
+
 pub(crate) fn call(vm: &mut Vm, count: u32) -> OpResult {
+    if call_simple(vm, count as usize, false)? {
+        return Ok(());
+    }
     let frame = vm.frame();
     let positional = frame.pop_n(count as usize);
     let callee = frame.pop();
@@ -77,6 +110,10 @@ pub(crate) fn call_ex(vm: &mut Vm, flags: u32) -> OpResult {
 }
 
 pub(crate) fn call_method(vm: &mut Vm, count: u32) -> OpResult {
+    // `[function, self, args…]`: self is the first argument.
+    if call_simple(vm, count as usize, true)? {
+        return Ok(());
+    }
     let frame = vm.frame();
     let mut positional = frame.pop_n(count as usize);
     let second = frame.pop();

@@ -4,10 +4,8 @@ use crate::objects::Value;
 use crate::vm::{OpResult, PyErr, Vm};
 
 pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
-    let frame = vm.frame();
-    let b = frame.pop();
-    let a = frame.pop();
-    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+    let frame = vm.frames.last_mut().expect("no frame");
+    if let [.., Value::Int(x), Value::Int(y)] = frame.stack.as_slice() {
         let result = match Comparison::from_operand(comparison) {
             Comparison::Less => x < y,
             Comparison::LessEqual => x <= y,
@@ -16,9 +14,14 @@ pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
             Comparison::Greater => x > y,
             Comparison::GreaterEqual => x >= y,
         };
-        frame.push(Value::Bool(result));
+        frame.stack.pop();
+        if let Some(top) = frame.stack.last_mut() {
+            *top = Value::Bool(result);
+        }
         return Ok(());
     }
+    let b = frame.pop();
+    let a = frame.pop();
     let result = vm.compare(&a, &b, Comparison::from_operand(comparison))?;
     vm.frame().push(result);
     Ok(())

@@ -15,7 +15,15 @@ fn truth(vm: &mut Vm, value: &Value) -> Result<bool, crate::vm::PyErr> {
 }
 
 pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
-    let value = vm.frame().pop();
+    let frame = vm.frames.last_mut().expect("no frame");
+    if let Some(Value::Bool(b)) = frame.stack.last() {
+        if !*b {
+            frame.ip = target as usize;
+        }
+        frame.stack.pop();
+        return Ok(());
+    }
+    let value = frame.pop();
     if !truth(vm, &value)? {
         vm.frame().ip = target as usize;
     }
@@ -23,7 +31,15 @@ pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
 }
 
 pub(crate) fn pop_jump_if_true(vm: &mut Vm, target: u32) -> OpResult {
-    let value = vm.frame().pop();
+    let frame = vm.frames.last_mut().expect("no frame");
+    if let Some(Value::Bool(b)) = frame.stack.last() {
+        if *b {
+            frame.ip = target as usize;
+        }
+        frame.stack.pop();
+        return Ok(());
+    }
+    let value = frame.pop();
     if truth(vm, &value)? {
         vm.frame().ip = target as usize;
     }
@@ -52,8 +68,7 @@ pub(crate) fn jump_if_true_or_pop(vm: &mut Vm, target: u32) -> OpResult {
 
 pub(crate) fn return_value(vm: &mut Vm) -> OpResult {
     let value = vm.frame().pop();
-    vm.return_value(value);
-    Ok(())
+    vm.return_value(value)
 }
 
 pub(crate) fn nop(_vm: &mut Vm) -> OpResult {

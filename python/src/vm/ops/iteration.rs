@@ -1,4 +1,4 @@
-use crate::objects::Value;
+use crate::objects::{IterState, Value};
 use crate::vm::{OpResult, PyErr, Vm};
 
 pub(crate) fn get_iter(vm: &mut Vm) -> OpResult {
@@ -8,9 +8,53 @@ pub(crate) fn get_iter(vm: &mut Vm) -> OpResult {
     Ok(())
 }
 
+/// The next item of the built-in iterators that need no Python code, straight from the
+/// stack; `None` when the general path must answer.
+fn next_inline(iterator: &Value) -> Option<Option<Value>> {
+    let Value::Iterator(iterator) = iterator else {
+        return None;
+    };
+    let mut state = iterator.state();
+    Some(match &mut *state {
+        IterState::Range {
+            next,
+            step,
+            remaining,
+        } => {
+            if *remaining <= 0 {
+                None
+            } else {
+                let value = *next;
+                *next = next.wrapping_add(*step);
+                *remaining -= 1;
+                Some(Value::Int(value))
+            }
+        }
+        IterState::List { list, index } => {
+            let item = list.get(*index);
+            *index += 1;
+            item
+        }
+        IterState::Tuple { tuple, index } => {
+            let item = tuple.items().get(*index).cloned();
+            *index += 1;
+            item
+        }
+        _ => return None,
+    })
+}
+
 pub(crate) fn for_iter(vm: &mut Vm, target: u32) -> OpResult {
-    let iterator = vm.frame().top().clone();
-    match vm.next(&iterator)? {
+    let frame = vm.frames.last_mut().expect("no frame");
+    let inline = next_inline(frame.top());
+    let next = match inline {
+        Some(next) => next,
+        None => {
+            let iterator = frame.top().clone();
+            vm.next(&iterator)?
+        }
+    };
+    match next {
         Some(item) => vm.frame().push(item),
         None => {
             let frame = vm.frame();

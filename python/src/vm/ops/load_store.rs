@@ -53,11 +53,10 @@ pub(crate) fn delete_fast(vm: &mut Vm, slot: u32) -> OpResult {
 pub(crate) fn load_global(vm: &mut Vm, name: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     let name = &frame.code.names[name as usize];
-    let key = HashKey::str(name);
     match frame
         .globals
-        .get(&key)
-        .or_else(|| vm.interp.builtins.get(&key))
+        .get_str(name)
+        .or_else(|| vm.interp.builtins.get_str(name))
     {
         Some(value) => {
             frame.push(value);
@@ -91,13 +90,12 @@ pub(crate) fn delete_global(vm: &mut Vm, name: u32) -> OpResult {
 pub(crate) fn load_name(vm: &mut Vm, name: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     let name = &frame.code.names[name as usize];
-    let key = HashKey::str(name);
     let value = frame
         .namespace
         .as_ref()
-        .and_then(|ns| ns.get(&key))
-        .or_else(|| frame.globals.get(&key))
-        .or_else(|| vm.interp.builtins.get(&key));
+        .and_then(|ns| ns.get_str(name))
+        .or_else(|| frame.globals.get_str(name))
+        .or_else(|| vm.interp.builtins.get_str(name));
     match value {
         Some(value) => {
             frame.push(value);
