@@ -177,6 +177,25 @@ impl Value {
         }
     }
 
+    /// The class of a built-in value without touching its reference count; `None` for
+    /// objects, classes and iterators, whose class is not a fixed built-in.
+    #[inline]
+    pub fn builtin_class(&self) -> Option<&'static Arc<Class>> {
+        let types = super::types::types();
+        Some(match self {
+            Value::Str(_) => &types.str_type,
+            Value::List(_) => &types.list_type,
+            Value::Dict(_) => &types.dict_type,
+            Value::Set(set) if set.frozen => &types.frozenset_type,
+            Value::Set(_) => &types.set_type,
+            Value::Tuple(_) => &types.tuple_type,
+            Value::Bytes(_) => &types.bytes_type,
+            Value::Int(_) | Value::BigInt(_) => &types.int_type,
+            Value::Float(_) => &types.float_type,
+            _ => return None,
+        })
+    }
+
     /// `type(v).__name__`, for error messages.
     pub fn type_name(&self) -> String {
         self.class().name.as_str().to_owned()

@@ -18,6 +18,7 @@ fn small_int_op(x: i64, y: i64, operator: BinaryOperator) -> Option<i64> {
     }
 }
 
+#[inline(always)]
 pub(crate) fn binary_op(vm: &mut Vm, operator: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     let operator = BinaryOperator::from_operand(operator);

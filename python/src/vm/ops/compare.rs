@@ -3,6 +3,7 @@ use crate::objects::types::ExcKind;
 use crate::objects::Value;
 use crate::vm::{OpResult, PyErr, Vm};
 
+#[inline(always)]
 pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     if let [.., Value::Int(x), Value::Int(y)] = frame.stack.as_slice() {

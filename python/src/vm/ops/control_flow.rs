@@ -1,6 +1,7 @@
 use crate::objects::Value;
 use crate::vm::{OpResult, Vm};
 
+#[inline(always)]
 pub(crate) fn jump(vm: &mut Vm, target: u32) -> OpResult {
     vm.frame().ip = target as usize;
     Ok(())
@@ -14,6 +15,7 @@ fn truth(vm: &mut Vm, value: &Value) -> Result<bool, crate::vm::PyErr> {
     }
 }
 
+#[inline(always)]
 pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     if let Some(Value::Bool(b)) = frame.stack.last() {
@@ -30,6 +32,7 @@ pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) fn pop_jump_if_true(vm: &mut Vm, target: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     if let Some(Value::Bool(b)) = frame.stack.last() {

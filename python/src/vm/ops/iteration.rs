@@ -44,6 +44,7 @@ fn next_inline(iterator: &Value) -> Option<Option<Value>> {
     })
 }
 
+#[inline(always)]
 pub(crate) fn for_iter(vm: &mut Vm, target: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     let inline = next_inline(frame.top());

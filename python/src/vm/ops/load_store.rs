@@ -1,9 +1,12 @@
 //! Names: fast locals, globals and builtins, namespaces (module and class bodies) and cells.
 
+use std::sync::Arc;
+
 use crate::objects::types::ExcKind;
 use crate::objects::{HashKey, Value};
 use crate::vm::{OpResult, PyErr, Vm};
 
+#[inline(always)]
 pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
     let frame = vm.frame();
     let value = frame.code.constants[index as usize].clone();
@@ -11,6 +14,7 @@ pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
     let frame = vm.frame();
     match &frame.fast[slot as usize] {
@@ -19,16 +23,22 @@ pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
             frame.push(value);
             Ok(())
         }
-        None => Err(PyErr::new(
-            ExcKind::UnboundLocalError,
-            format!(
-                "cannot access local variable '{}' where it is not associated with a value",
-                frame.code.varnames[slot as usize].as_str()
-            ),
-        )),
+        None => Err(unbound_local(frame, slot)),
     }
 }
 
+#[cold]
+fn unbound_local(frame: &crate::vm::Frame, slot: u32) -> PyErr {
+    PyErr::new(
+        ExcKind::UnboundLocalError,
+        format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            frame.code.varnames[slot as usize].as_str()
+        ),
+    )
+}
+
+#[inline(always)]
 pub(crate) fn store_fast(vm: &mut Vm, slot: u32) -> OpResult {
     let frame = vm.frame();
     let value = frame.pop();
@@ -90,12 +100,14 @@ pub(crate) fn delete_global(vm: &mut Vm, name: u32) -> OpResult {
 pub(crate) fn load_name(vm: &mut Vm, name: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
     let name = &frame.code.names[name as usize];
-    let value = frame
-        .namespace
-        .as_ref()
-        .and_then(|ns| ns.get_str(name))
-        .or_else(|| frame.globals.get_str(name))
-        .or_else(|| vm.interp.builtins.get_str(name));
+    // At module level the namespace is the globals: look there once, then in builtins.
+    let value = match &frame.namespace {
+        Some(namespace) if !Arc::ptr_eq(namespace, &frame.globals) => namespace
+            .get_str(name)
+            .or_else(|| frame.globals.get_str(name)),
+        _ => frame.globals.get_str(name),
+    }
+    .or_else(|| vm.interp.builtins.get_str(name));
     match value {
         Some(value) => {
             frame.push(value);

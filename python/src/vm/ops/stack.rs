@@ -1,10 +1,12 @@
 use crate::vm::{OpResult, Vm};
 
+#[inline(always)]
 pub(crate) fn pop_top(vm: &mut Vm) -> OpResult {
     vm.frame().pop();
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) fn dup_top(vm: &mut Vm) -> OpResult {
     let frame = vm.frame();
     let top = frame.top().clone();
@@ -21,6 +23,7 @@ pub(crate) fn dup_top_two(vm: &mut Vm) -> OpResult {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) fn rot_two(vm: &mut Vm) -> OpResult {
     let stack = &mut vm.frame().stack;
     let n = stack.len();
