@@ -16,6 +16,7 @@ pub mod modules;
 pub mod objects;
 pub mod parse;
 pub mod source;
+mod stack;
 pub mod vm;
 
 use std::cell::RefCell;

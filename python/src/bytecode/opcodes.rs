@@ -257,8 +257,11 @@ define_opcodes! {
         ListExtend(depth: Count) => list_extend;
         /// `[set, …, iterable] → [set, …]` (`{*a}`)
         SetUpdate(depth: Count) => set_update;
-        /// `[dict, …, mapping] → [dict, …]` (`{**a}`, `f(**a)`)
+        /// `[dict, …, mapping] → [dict, …]` (`{**a}`: later keys win)
         DictUpdate(depth: Count) => dict_update;
+        /// `[callee, args, dict, mapping] → [callee, args, dict]` for a call's `**a` and the
+        /// keywords after it: a repeated keyword is a `TypeError`, as in CPython.
+        DictMerge(depth: Count) => dict_merge;
         /// `[list] → [tuple]`
         ListToTuple => list_to_tuple;
         /// f-strings: `[s_1, …, s_n] → [s_1 + … + s_n]`

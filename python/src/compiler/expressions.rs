@@ -43,7 +43,7 @@ impl<'a> Compiler<'a> {
     pub(super) fn compile_expr(&mut self, expr: &'a Expr) -> CompileResult {
         let saved = self.range();
         self.set_range(expr.range());
-        let result = self.compile_expr_here(expr);
+        let result = super::with_stack(|| self.compile_expr_here(expr));
         self.set_range(saved);
         result
     }
@@ -448,11 +448,12 @@ impl<'a> Compiler<'a> {
                 Some(name) => {
                     self.load_const(Value::str(name.as_str()));
                     self.compile_expr(&keyword.value)?;
-                    self.b().map_add(1);
+                    self.b().build_map(1);
+                    self.b().dict_merge(1);
                 }
                 None => {
                     self.compile_expr(&keyword.value)?;
-                    self.b().dict_update(1);
+                    self.b().dict_merge(1);
                 }
             }
         }

@@ -471,3 +471,5 @@ impl<'a> Compiler<'a> {
         self.delete_name(name)
     }
 }
+
+pub(crate) use crate::stack::with_stack;

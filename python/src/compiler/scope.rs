@@ -414,6 +414,10 @@ impl Builder {
     }
 
     fn visit_stmt(&mut self, stmt: &Stmt) -> Result<(), CompileError> {
+        super::with_stack(|| self.visit_stmt_here(stmt))
+    }
+
+    fn visit_stmt_here(&mut self, stmt: &Stmt) -> Result<(), CompileError> {
         match stmt {
             Stmt::FunctionDef(def) => {
                 for decorator in &def.decorator_list {
@@ -681,6 +685,10 @@ impl Builder {
     }
 
     fn visit_expr(&mut self, expr: &Expr) -> Result<(), CompileError> {
+        super::with_stack(|| self.visit_expr_here(expr))
+    }
+
+    fn visit_expr_here(&mut self, expr: &Expr) -> Result<(), CompileError> {
         match expr {
             Expr::Name(name) => self.visit_name(name),
             Expr::Named(named) => {

@@ -13,6 +13,10 @@ impl<'a> Compiler<'a> {
     }
 
     fn compile_stmt(&mut self, stmt: &'a Stmt) -> CompileResult {
+        super::with_stack(|| self.compile_stmt_here(stmt))
+    }
+
+    fn compile_stmt_here(&mut self, stmt: &'a Stmt) -> CompileResult {
         self.set_range(stmt.range());
         match stmt {
             Stmt::FunctionDef(def) => self.compile_function_def(def),

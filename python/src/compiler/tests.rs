@@ -588,7 +588,7 @@ fn calls() {
             "LoadName kw",
         ]
     );
-    assert_eq!(ops[22..24], ["DictUpdate 1", "CallEx 1"]);
+    assert_eq!(ops[22..24], ["DictMerge 1", "CallEx 1"]);
 }
 
 #[test]

@@ -43,4 +43,21 @@ impl List {
     pub fn push(&self, value: Value) {
         self.write().push(value);
     }
+
+    /// The items, leaving the list empty.
+    pub fn into_items(self) -> Vec<Value> {
+        std::mem::take(&mut *super::write(&self.items))
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        let items = std::mem::take(&mut *super::write(&self.items));
+        if items
+            .iter()
+            .any(|v| matches!(v, Value::List(_) | Value::Tuple(_)))
+        {
+            super::drop_iteratively(items);
+        }
+    }
 }

@@ -48,3 +48,25 @@ pub(crate) fn write<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGua
 pub(crate) fn lock<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// Drops container contents without recursing: a list nested 200,000 deep would otherwise
+/// overflow the Rust stack in `Drop`, one frame per level. Containers owned only here hand
+/// their items to a worklist instead of dropping them in place.
+pub(crate) fn drop_iteratively(items: Vec<Value>) {
+    let mut pending = items;
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(list) => {
+                if let Ok(list) = std::sync::Arc::try_unwrap(list) {
+                    pending.extend(list.into_items());
+                }
+            }
+            Value::Tuple(tuple) => {
+                if let Ok(mut tuple) = std::sync::Arc::try_unwrap(tuple) {
+                    pending.extend(std::mem::take(&mut tuple.0).into_vec());
+                }
+            }
+            other => drop(other),
+        }
+    }
+}

@@ -84,6 +84,18 @@ impl Value {
 
 pub struct Tuple(pub Box<[Value]>);
 
+impl Drop for Tuple {
+    fn drop(&mut self) {
+        if self
+            .0
+            .iter()
+            .any(|v| matches!(v, Value::List(_) | Value::Tuple(_)))
+        {
+            super::drop_iteratively(std::mem::take(&mut self.0).into_vec());
+        }
+    }
+}
+
 impl Tuple {
     pub fn new(items: Vec<Value>) -> Arc<Tuple> {
         Arc::new(Tuple(items.into_boxed_slice()))

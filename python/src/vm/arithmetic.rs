@@ -35,6 +35,14 @@ impl Vm {
                 _ => {}
             }
         }
+        if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+            match base {
+                And => return Ok(Value::Bool(x & y)),
+                Or => return Ok(Value::Bool(x | y)),
+                Xor => return Ok(Value::Bool(x ^ y)),
+                _ => {}
+            }
+        }
         if let (Some(x), Some(y)) = (Int::of(a), Int::of(b)) {
             return int_op(&x, &y, base);
         }

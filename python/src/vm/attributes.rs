@@ -117,6 +117,18 @@ impl Vm {
             "__dict__" => Some(Value::Dict(object.dict.clone())),
             _ => object.exception().and_then(|data| match name.as_str() {
                 "args" => Some(data.args()),
+                "code"
+                    if object.class.is_subclass(
+                        crate::objects::types::types()
+                            .exception(crate::objects::types::ExcKind::SystemExit),
+                    ) =>
+                {
+                    Some(match data.args() {
+                        Value::Tuple(t) if t.items().len() == 1 => t.items()[0].clone(),
+                        Value::Tuple(t) if t.items().is_empty() => Value::None,
+                        other => other,
+                    })
+                }
                 "__cause__" => Some(data.cause().unwrap_or(Value::None)),
                 "__context__" => Some(data.context().unwrap_or(Value::None)),
                 "__traceback__" => Some(Value::None),

@@ -34,6 +34,10 @@ impl Vm {
 
     /// `repr(v)`
     pub fn repr(&mut self, value: &Value) -> PyResult<String> {
+        crate::stack::with_stack(|| self.repr_here(value))
+    }
+
+    fn repr_here(&mut self, value: &Value) -> PyResult<String> {
         Ok(match value {
             Value::None | Value::Null => "None".into(),
             Value::Cell(_) => "<cell>".into(),
@@ -54,10 +58,11 @@ impl Vm {
             Value::Bytes(b) => crate::objects::string::bytes_repr(b),
             Value::Tuple(tuple) => {
                 let items = tuple.items();
+                let inner = self.repr_items(value, items, ", ")?;
                 if items.len() == 1 {
-                    format!("({},)", self.repr(&items[0])?)
+                    format!("({inner},)")
                 } else {
-                    format!("({})", self.repr_items(value, items, ", ")?)
+                    format!("({inner})")
                 }
             }
             Value::List(list) => {
@@ -65,7 +70,7 @@ impl Vm {
                 format!("[{}]", self.repr_items(value, &items, ", ")?)
             }
             Value::Dict(dict) => {
-                if self.repr_guard_enter(value) {
+                if self.repr_guard_enter(value)? {
                     return Ok("{...}".into());
                 }
                 let result = (|| -> PyResult<String> {
@@ -170,7 +175,7 @@ impl Vm {
         items: &[Value],
         separator: &str,
     ) -> PyResult<String> {
-        if self.repr_guard_enter(container) {
+        if self.repr_guard_enter(container)? {
             return Ok("...".into());
         }
         let mut parts = Vec::with_capacity(items.len());
@@ -189,13 +194,19 @@ impl Vm {
     }
 
     /// Marks `container` as being printed; true if it already was (a cycle).
-    fn repr_guard_enter(&mut self, container: &Value) -> bool {
+    fn repr_guard_enter(&mut self, container: &Value) -> PyResult<bool> {
         let id = container.identity().unwrap_or(0);
+        if self.repr_in_progress.len() >= self.interp.limits.recursion_limit {
+            return Err(PyErr::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
+        }
         if self.repr_in_progress.contains(&id) {
-            return true;
+            return Ok(true);
         }
         self.repr_in_progress.push(id);
-        false
+        Ok(false)
     }
 
     fn repr_guard_exit(&mut self) {
@@ -243,6 +254,10 @@ impl Vm {
 
     /// `a == b`
     pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        crate::stack::with_stack(|| self.eq_here(a, b))
+    }
+
+    fn eq_here(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         use Value::*;
         Ok(match (a, b) {
             (Int(x), Int(y)) => x == y,

@@ -57,9 +57,23 @@ fn format_one(vm: &mut Vm, exception: &Value) -> String {
             let entries = data.traceback();
             if !entries.is_empty() {
                 out.push_str("Traceback (most recent call last):\n");
+                // Like CPython, a run of identical entries (deep recursion) prints three times,
+                // then a count of the rest.
+                let mut last: Option<(u32, &str)> = None;
+                let mut count = 0;
                 for entry in entries.iter().rev() {
                     let code = &entry.code;
                     let line = code.line_of(entry.instruction as usize);
+                    let here = (line, code.qualname.as_str());
+                    if last != Some(here) {
+                        push_repeated(&mut out, count);
+                        last = Some(here);
+                        count = 0;
+                    }
+                    count += 1;
+                    if count > RECURSIVE_CUTOFF {
+                        continue;
+                    }
                     out.push_str(&format!(
                         "  File \"{}\", line {}, in {}\n",
                         code.source.name,
@@ -73,6 +87,7 @@ fn format_one(vm: &mut Vm, exception: &Value) -> String {
                         out.push('\n');
                     }
                 }
+                push_repeated(&mut out, count);
             }
         }
     }
@@ -81,11 +96,24 @@ fn format_one(vm: &mut Vm, exception: &Value) -> String {
     out
 }
 
+/// Identical traceback entries CPython prints before summarising the rest.
+const RECURSIVE_CUTOFF: usize = 3;
+
+fn push_repeated(out: &mut String, count: usize) {
+    if count > RECURSIVE_CUTOFF {
+        let more = count - RECURSIVE_CUTOFF;
+        out.push_str(&format!(
+            "  [Previous line repeated {more} more time{}]\n",
+            if more > 1 { "s" } else { "" }
+        ));
+    }
+}
+
 /// `ValueError: bad value`, `KeyError: 'k'`, `__main__.MyError: …`, or just the class name
 /// when the message is empty.
 pub fn exception_line(vm: &mut Vm, exception: &Value) -> String {
     let class = exception.class();
-    let name = if class.builtin || class.module.as_str() == "builtins" {
+    let name = if class.builtin || matches!(class.module.as_str(), "builtins" | "__main__") {
         class.qualname.as_str().to_owned()
     } else {
         format!("{}.{}", class.module.as_str(), class.qualname.as_str())

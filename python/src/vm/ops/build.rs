@@ -118,6 +118,65 @@ pub(crate) fn dict_update(vm: &mut Vm, depth: u32) -> OpResult {
     Ok(())
 }
 
+pub(crate) fn dict_merge(vm: &mut Vm, depth: u32) -> OpResult {
+    let mapping = vm.frame().pop();
+    let Value::Dict(source) = &mapping else {
+        let callee = callee_below(vm, depth);
+        return Err(PyErr::type_error(format!(
+            "{} argument after ** must be a mapping, not {}",
+            callee,
+            mapping.type_name()
+        )));
+    };
+    let pairs: Vec<_> = source
+        .read()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Value::Dict(dict) = container(vm, depth) {
+        for (key, value) in pairs {
+            if dict.read().contains_key(&key) {
+                let callee = callee_below(vm, depth);
+                let name = match &key.value {
+                    Value::Str(s) => s.as_str().to_owned(),
+                    other => other.constant_repr(),
+                };
+                return Err(PyErr::type_error(format!(
+                    "{callee} got multiple values for keyword argument '{name}'"
+                )));
+            }
+            dict.insert(key, value);
+        }
+    }
+    Ok(())
+}
+
+/// `__main__.f()` / `__main__.C.m()` / `print()`: how CPython names the callee in errors
+/// about a call's `**` arguments.
+fn callee_below(vm: &mut Vm, depth: u32) -> String {
+    let frame = vm.frame();
+    let at = frame.stack.len().saturating_sub(depth as usize + 2);
+    let function_str = |function: &crate::objects::Function| {
+        format!(
+            "{}.{}()",
+            function.module.as_str(),
+            function.code.qualname.as_str()
+        )
+    };
+    match frame.stack.get(at) {
+        Some(Value::Function(f)) => function_str(f),
+        Some(Value::BoundMethod(m)) => match &m.function {
+            Value::Function(f) => function_str(f),
+            Value::Builtin(b) => format!("{}()", b.name),
+            _ => "function".to_owned(),
+        },
+        Some(Value::Builtin(b)) => format!("{}()", b.name),
+        Some(Value::Class(c)) if c.builtin => format!("{}()", c.qualname.as_str()),
+        Some(Value::Class(c)) => format!("{}.{}()", c.module.as_str(), c.qualname.as_str()),
+        _ => "function".to_owned(),
+    }
+}
+
 pub(crate) fn list_to_tuple(vm: &mut Vm) -> OpResult {
     let frame = vm.frame();
     let list = frame.pop();
