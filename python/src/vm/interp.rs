@@ -44,7 +44,7 @@ impl Default for Limits {
             recursion_limit: 1000,
             native_depth_limit: 200,
             instruction_budget: None,
-            max_container_len: 100_000_000,
+            max_container_len: 10_000_000,
         }
     }
 }
