@@ -190,6 +190,7 @@ impl Run {
         let mut vm = Vm::new(interp.clone());
         let frame = vm.namespace_frame(code, globals.clone(), globals, Vec::new());
         let result = catch_unwind(AssertUnwindSafe(|| vm.run_frame(frame)));
+        vm.flush_instruction_count();
         let mut outcome = match result {
             Ok(Ok(_)) => Outcome::Completed,
             Ok(Err(error)) => report_error(&mut vm, error),

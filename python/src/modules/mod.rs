@@ -1,19 +1,55 @@
 //! The standard modules, written in Rust on threadlab-core, and `import`.
 //!
 //! A module is made on first import, once per run, and cached in `Interp::modules` (CPython's
-//! `sys.modules`), so every thread sees the same module object.
+//! `sys.modules`), so every thread sees the same module object. Each file (or folder) builds
+//! one module's namespace; `native.rs` has what they share.
+
+mod concurrent_futures;
+mod math;
+mod multiprocessing;
+pub mod native;
+mod network;
+mod os;
+mod queue;
+mod random;
+mod sys;
+pub mod threading;
+mod time;
 
 use crate::objects::types::ExcKind;
 use crate::objects::{Dict, Module, Value};
 use crate::vm::{PyErr, PyResult, Vm};
 
-/// Builds module `name`'s namespace, or `None` if there is no such module.
+/// Fills module `name`'s namespace.
 type ModuleFactory = fn(&mut Vm, &Dict) -> PyResult<()>;
 
-/// Every module a program can import.
+/// Every module a program can import, by dotted name. Packages (`concurrent`, `urllib`)
+/// get an empty namespace of their own; their submodules are separate entries.
 fn factory(name: &str) -> Option<ModuleFactory> {
-    let _ = name;
-    None
+    Some(match name {
+        "threading" => threading::build,
+        "queue" => queue::build,
+        "time" => time::build,
+        "random" => random::build,
+        "sys" => sys::build,
+        "os" => os::build,
+        "math" => math::build,
+        "multiprocessing" => multiprocessing::build,
+        "multiprocessing.pool" => multiprocessing::build_pool,
+        "concurrent" => package,
+        "concurrent.futures" => concurrent_futures::build,
+        "socket" => network::build_socket,
+        "urllib" => package,
+        "urllib.request" => network::build_urllib_request,
+        "urllib.error" => network::build_urllib_error,
+        "http" => package,
+        "http.client" => network::build_http_client,
+        _ => return None,
+    })
+}
+
+fn package(_vm: &mut Vm, _module: &Dict) -> PyResult<()> {
+    Ok(())
 }
 
 impl Vm {
@@ -35,7 +71,12 @@ impl Vm {
         dict.set_by_name("__name__", Value::str(name));
         build(self, &dict)?;
         let module = Value::Module(Module::new(name, dict));
-        crate::objects::write(&self.interp.modules).insert(name.to_owned(), module.clone());
+        // Two threads importing at once both build it; the first one stored wins, as
+        // everyone must share one module object.
+        let module = crate::objects::write(&self.interp.modules)
+            .entry(name.to_owned())
+            .or_insert(module)
+            .clone();
         if let Some((parent, child)) = name.rsplit_once('.') {
             if let Some(Value::Module(parent)) =
                 crate::objects::read(&self.interp.modules).get(parent)

@@ -97,7 +97,7 @@ impl Class {
 
     /// `<class 'module.Name'>` or `<class 'int'>`.
     pub fn repr(&self) -> String {
-        if self.builtin || self.module.as_str() == "builtins" {
+        if self.module.as_str() == "builtins" {
             format!("<class '{}'>", self.qualname.as_str())
         } else {
             format!(

@@ -168,12 +168,23 @@ pub fn types() -> &'static BuiltinTypes {
 
 /// A built-in class with the given bases.
 pub fn builtin_class(name: &str, bases: &[&Arc<Class>], layout: Layout) -> Arc<Class> {
+    library_class("builtins", name, bases, layout)
+}
+
+/// A class of a standard module written in Rust (`threading.Thread`, `queue.Empty`): built
+/// in like `int`, but printed with its module (`<class 'queue.Empty'>`).
+pub fn library_class(
+    module: &str,
+    name: &str,
+    bases: &[&Arc<Class>],
+    layout: Layout,
+) -> Arc<Class> {
     let bases: Vec<Arc<Class>> = bases.iter().map(|b| (*b).clone()).collect();
     let mro = Class::linearize(&bases).expect("built-in class hierarchy is consistent");
     Arc::new(Class {
-        name: PyStr::new(name),
-        qualname: PyStr::new(name),
-        module: PyStr::new("builtins"),
+        name: PyStr::interned(name),
+        qualname: PyStr::interned(name),
+        module: PyStr::interned(module),
         bases,
         mro,
         dict: Dict::new(),

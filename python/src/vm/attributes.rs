@@ -93,6 +93,20 @@ impl Vm {
             }
             return Ok(None);
         }
+        let flags = object.class.attribute_flags();
+        if flags & crate::objects::Dict::HOLDS_ATTRIBUTE_HOOK != 0 {
+            if let Some(hook) = object.class.lookup_str("__getattribute__") {
+                return match self
+                    .call_positional(&hook, vec![obj.clone(), Value::Str(name.clone())])
+                {
+                    Ok(value) => Ok(Some(value)),
+                    Err(error) if error.is(crate::objects::types::ExcKind::AttributeError) => {
+                        Ok(None)
+                    }
+                    Err(error) => Err(error),
+                };
+            }
+        }
         // Without properties along the MRO, the instance dict answers first.
         if object.class.attribute_flags() & crate::objects::Dict::HOLDS_PROPERTY == 0 {
             if let Some(value) = object.dict.get_str(name) {
@@ -207,14 +221,12 @@ impl Vm {
                     }
                 }
                 if let Some(setattr) = object.class.lookup_str("__setattr__") {
-                    if !matches!(setattr, Value::Builtin(_)) {
-                        return self
-                            .call_positional(
-                                &setattr,
-                                vec![obj.clone(), Value::Str(name.clone()), value],
-                            )
-                            .map(drop);
-                    }
+                    return self
+                        .call_positional(
+                            &setattr,
+                            vec![obj.clone(), Value::Str(name.clone()), value],
+                        )
+                        .map(drop);
                 }
                 object.dict.set_str(name, value);
                 Ok(())
@@ -238,6 +250,15 @@ impl Vm {
 
     /// `del obj.name`
     pub fn del_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PyResult<()> {
+        if let Value::Object(object) = obj {
+            if object.class.attribute_flags() & crate::objects::Dict::HOLDS_ATTRIBUTE_HOOK != 0 {
+                if let Some(delattr) = object.class.lookup_str("__delattr__") {
+                    return self
+                        .call_positional(&delattr, vec![obj.clone(), Value::Str(name.clone())])
+                        .map(drop);
+                }
+            }
+        }
         let removed = match obj {
             Value::Object(object) => object.dict.remove(&crate::objects::HashKey::str(name)),
             Value::Class(class) if !class.builtin => {

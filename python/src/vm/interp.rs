@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use threadlab_core::{Runtime, StopReason};
 
@@ -58,6 +58,9 @@ pub struct Interp {
     pub builtins: Arc<Dict>,
     /// `sys.modules`: imported modules by dotted name.
     pub modules: RwLock<HashMap<String, Value>>,
+    /// The Python `Thread` object of each live thread, by core thread number, so that
+    /// `current_thread()` returns the very object the program created.
+    pub thread_objects: Mutex<HashMap<u32, Value>>,
     /// Instructions between scheduler ticks: 1 in deterministic mode, so that a switch can
     /// fall between any two instructions; more otherwise, to keep the tick cheap.
     pub tick_interval: u32,
@@ -80,6 +83,7 @@ impl Interp {
             source,
             builtins: crate::builtins::builtins_namespace(),
             modules: RwLock::new(HashMap::new()),
+            thread_objects: Mutex::new(HashMap::new()),
             tick_interval,
             instructions: AtomicU64::new(0),
             next_frame: AtomicU64::new(1),

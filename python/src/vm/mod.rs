@@ -277,6 +277,13 @@ impl Vm {
         }
     }
 
+    /// Adds the instructions run since the last tick to the run's count (at a thread's end).
+    pub fn flush_instruction_count(&mut self) {
+        let ran = self.interp.tick_interval - self.countdown;
+        self.countdown = self.interp.tick_interval;
+        let _ = self.interp.count_instructions(ran as u64);
+    }
+
     /// A scheduling point: lets the GIL change hands, the deterministic scheduler switch,
     /// and a Stop or an exhausted budget end the run.
     #[cold]

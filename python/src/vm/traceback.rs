@@ -113,7 +113,7 @@ fn push_repeated(out: &mut String, count: usize) {
 /// when the message is empty.
 pub fn exception_line(vm: &mut Vm, exception: &Value) -> String {
     let class = exception.class();
-    let name = if class.builtin || matches!(class.module.as_str(), "builtins" | "__main__") {
+    let name = if matches!(class.module.as_str(), "builtins" | "__main__") {
         class.qualname.as_str().to_owned()
     } else {
         format!("{}.{}", class.module.as_str(), class.qualname.as_str())
