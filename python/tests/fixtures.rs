@@ -18,7 +18,11 @@
 //! - **Limits.** Fixtures under `limits/` run with an instruction budget of
 //!   [`common::LIMITS_BUDGET`]; all others with [`common::SAFETY_BUDGET`], which none comes
 //!   near. A first-line header overrides them:
-//!   `# limits: instructions=100000 recursion=200 native=50 container=1000`.
+//!   `# limits: instructions=100000 recursion=200 native=50 container=1000`, and
+//!   `timeout=S` shortens the watchdog (30 s by default) for a fixture that checks a run ends.
+//! - **Isolation.** Each fixture runs in a child process (this test binary again), so that a
+//!   crash the run boundary cannot catch, such as a Rust stack overflow, fails that fixture
+//!   and not the whole suite.
 //! - **Known failures.** A fixture listed in `KNOWN_FAILURES` still runs: it is reported as
 //!   "still failing" without failing the test, and the test fails once it passes, so that the
 //!   list only ever names real failures.

@@ -71,6 +71,16 @@ impl Fixture {
     /// `limits/`), overridden by a first-line header such as
     /// `# limits: instructions=100000 recursion=200 native=50 container=1000`.
     pub fn limits(&self) -> Result<Limits, String> {
+        Ok(self.header()?.0)
+    }
+
+    /// How long the watchdog lets the fixture run: [`FIXTURE_TIMEOUT`], or `timeout=S`
+    /// (seconds) in the header, for fixtures that exist to check that a run ends.
+    pub fn timeout(&self) -> Result<Duration, String> {
+        Ok(self.header()?.1)
+    }
+
+    fn header(&self) -> Result<(Limits, Duration), String> {
         let mut limits = Limits {
             instruction_budget: Some(if self.is_limits() {
                 LIMITS_BUDGET
@@ -79,9 +89,10 @@ impl Fixture {
             }),
             ..Limits::default()
         };
+        let mut timeout = FIXTURE_TIMEOUT;
         let first = self.source.lines().next().unwrap_or("");
         let Some(spec) = first.strip_prefix("# limits:") else {
-            return Ok(limits);
+            return Ok((limits, timeout));
         };
         for item in spec.split_whitespace() {
             let (key, value) = item
@@ -95,10 +106,11 @@ impl Fixture {
                 "recursion" => limits.recursion_limit = value as usize,
                 "native" => limits.native_depth_limit = value as usize,
                 "container" => limits.max_container_len = value as usize,
+                "timeout" => timeout = Duration::from_secs(value),
                 _ => return Err(format!("{}: unknown limit {key:?}", self.rel)),
             }
         }
-        Ok(limits)
+        Ok((limits, timeout))
     }
 }
 
@@ -217,7 +229,9 @@ pub fn run_watched(name: &str, source: &str, options: RunOptions, timeout: Durat
                 stop.stop(StopReason::Requested);
             }
             // Give the stopped run a moment to unwind; if it does not, leak its thread.
-            done_rx.recv_timeout(Duration::from_secs(5)).ok()
+            done_rx
+                .recv_timeout(timeout.min(Duration::from_secs(5)))
+                .ok()
         }
     };
     if result.is_some() {
@@ -276,7 +290,7 @@ pub fn run_fixture_in_process(fixture: &Fixture) -> Result<Ran, String> {
         &fixture.file_name,
         &fixture.source,
         options,
-        FIXTURE_TIMEOUT,
+        fixture.timeout()?,
     ))
 }
 
@@ -287,7 +301,7 @@ const CHILD_RESULT: &str = "THREADLAB_TEST_CHILD_RESULT";
 /// [`serve_child`] at its top), so that a crash the run boundary cannot catch (a Rust stack
 /// overflow aborts the process) fails that fixture instead of killing the whole suite.
 pub fn run_fixture(fixture: &Fixture, test_name: &str) -> Result<Ran, String> {
-    fixture.limits()?;
+    let timeout = fixture.timeout()?;
     let result_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "fixture-child-{}-{}",
         std::process::id(),
@@ -318,7 +332,9 @@ pub fn run_fixture(fixture: &Fixture, test_name: &str) -> Result<Ran, String> {
         let _ = pipe.read_to_string(&mut text);
         text
     });
-    let limit = FIXTURE_TIMEOUT + Duration::from_secs(15);
+    // The child's own watchdog reports a hang well before this; this is for a child that
+    // cannot even report.
+    let limit = timeout * 2 + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break Some(status);
