@@ -62,6 +62,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub dis: bool,
 
+    /// Write the run's trace (threads, waits, locks, queues, pool tasks, prints) to FILE as
+    /// Chrome trace-event JSON, for Perfetto or chrome://tracing
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+
+    /// After the run, print a per-thread timeline of when each thread ran and waited
+    #[arg(long)]
+    pub timeline: bool,
+
     /// Print the wall time on stdout, after the program's output, instead of on stderr
     #[arg(long)]
     pub time: bool,
@@ -96,6 +105,8 @@ impl RunArgs {
             },
             timeout,
             disassemble: self.dis,
+            trace_file: self.trace,
+            timeline: self.timeline,
             time_on_stdout: self.time,
             instruction_budget: self.max_instructions,
         })

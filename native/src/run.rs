@@ -18,7 +18,14 @@ pub struct Config {
     /// Print the timing line on stdout (after the program's output) instead of stderr.
     pub time_on_stdout: bool,
     pub instruction_budget: Option<u64>,
+    /// Where to write the Chrome trace, if anywhere.
+    pub trace_file: Option<PathBuf>,
+    /// Print a text timeline after the run.
+    pub timeline: bool,
 }
+
+/// Columns of the text timeline: fits an 80-column terminal next to the thread names.
+const TIMELINE_WIDTH: usize = 60;
 
 /// Writes each piece of output as it comes, so a long run shows progress; one `write` call
 /// per `print`, so lines from different threads never interleave.
@@ -80,6 +87,7 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
             instruction_budget: config.instruction_budget,
             ..Limits::default()
         },
+        trace: config.trace_file.is_some() || config.timeline,
         ..RunOptions::default()
     };
     let run = Run::new(program, options, terminal.clone());
@@ -120,6 +128,24 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
         terminal.write(Stream::Stdout, &line);
     } else {
         terminal.write(Stream::Stderr, &line);
+    }
+    if let Some(trace) = report.runtime.trace() {
+        if let Some(path) = &config.trace_file {
+            if let Err(err) = std::fs::write(path, trace.to_chrome_json()) {
+                eprintln!(
+                    "threadlab: can't write the trace to '{}': {err}",
+                    path.display()
+                );
+                return Ok(1);
+            }
+            eprintln!(
+                "[trace written to {}: open it in https://ui.perfetto.dev]",
+                path.display()
+            );
+        }
+        if config.timeline {
+            terminal.write(Stream::Stderr, &trace.timeline(TIMELINE_WIDTH));
+        }
     }
     Ok(report.outcome.exit_code())
 }

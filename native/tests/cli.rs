@@ -245,3 +245,31 @@ fn system_exit_sets_the_exit_status() {
         stderr(&output)
     );
 }
+
+#[test]
+fn trace_and_timeline_show_every_thread() {
+    let path = program(
+        "traced.py",
+        "import threading\n\ndef work():\n    print('working')\n\nt = threading.Thread(target=work)\nt.start()\nt.join()\n",
+    );
+    let trace = path.with_extension("json");
+    let output = threadlab(&[
+        "run",
+        "--timeline",
+        "--trace",
+        trace.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "working\n");
+    let err = stderr(&output);
+    assert!(
+        err.contains("MainThread") && err.contains("Thread-1 (work)"),
+        "{err}"
+    );
+    let json = std::fs::read_to_string(&trace).expect("the trace file is written");
+    assert!(
+        json.contains("\"traceEvents\"") && json.contains("Thread-1 (work)"),
+        "{json}"
+    );
+}
