@@ -198,7 +198,7 @@ impl fmt::Display for Report {
             .unwrap_or("CPython (not found)");
         writeln!(
             f,
-            "threadlab's interpreter vs {python}, single thread, best of {} round(s)",
+            "threadlab's interpreter vs {python}, single thread, CPU time, best of {} round(s)",
             self.rounds
         )?;
         writeln!(
