@@ -13,81 +13,18 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use common::{all_fixtures, diff, known_failures, run_fixture, Fixture};
-
-const CPYTHON_TIMEOUT: Duration = Duration::from_secs(30);
-
-struct CPythonRun {
-    stdout: String,
-    code: Option<i32>,
-}
-
-fn run_cpython(python: &str, fixture: &Fixture) -> Result<CPythonRun, String> {
-    let mut child = Command::new(python)
-        .arg(&fixture.file_name)
-        .current_dir(&fixture.dir)
-        .env("PYTHONUTF8", "1")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{}: cannot start python3: {e}", fixture.rel))?;
-    let started = Instant::now();
-    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
-        if started.elapsed() > CPYTHON_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "{}: python3 ran longer than {CPYTHON_TIMEOUT:?}",
-                fixture.rel
-            ));
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    Ok(CPythonRun {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        code: output.status.code(),
-    })
-}
+use common::{all_fixtures, diff, known_failures, run_fixture};
 
 #[test]
 fn fixtures_match_cpython() {
     if common::serve_child() {
         return;
     }
-    // Ask python3 for its real executable once: a version manager's `python3` shim can cost
-    // more than the program it runs.
-    let probe = Command::new("python3")
-        .args([
-            "-c",
-            "import sys; print(sys.executable); print(sys.version.split()[0])",
-        ])
-        .output();
-    let (python, version) = match probe {
-        Ok(output) if output.status.success() => {
-            let text = String::from_utf8_lossy(&output.stdout).into_owned();
-            let mut lines = text.lines();
-            let exe = lines.next().unwrap_or("python3").to_owned();
-            let version = lines.next().unwrap_or("?").to_owned();
-            (
-                if exe.is_empty() {
-                    "python3".to_owned()
-                } else {
-                    exe
-                },
-                version,
-            )
-        }
-        _ => {
-            eprintln!("differential: skipped, python3 is not on this machine");
-            return;
-        }
+    let Some((python, version)) = common::cpython() else {
+        eprintln!("differential: skipped, python3 is not on this machine");
+        return;
     };
     let started = Instant::now();
     let known = known_failures();
@@ -98,7 +35,7 @@ fn fixtures_match_cpython() {
             continue;
         }
         checked += 1;
-        let cpython = match run_cpython(&python, &fixture) {
+        let cpython = match common::run_cpython(&python, &fixture) {
             Ok(run) => run,
             Err(message) => {
                 problems.push(message);

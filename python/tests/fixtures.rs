@@ -29,7 +29,9 @@
 //! - **Blessing.** `THREADLAB_BLESS=1 cargo test -p threadlab-python --test fixtures` rewrites
 //!   `.out`/`.err`/`.code` from our output, but only for the fixtures whose expected output
 //!   is threadlab's own (see [`blessable`]); review the diff before committing. The others
-//!   are CPython's output and are regenerated with `python3`, never from us.
+//!   are CPython's: `THREADLAB_BLESS=cpython` rewrites them from `python3` (paths made
+//!   relative, caret lines dropped), never from us. Together with `THREADLAB_FIXTURE` this
+//!   is how a new fixture gets its expected files.
 //! - **One fixture.** `THREADLAB_FIXTURE=substring` runs only the fixtures whose path contains
 //!   it.
 
@@ -98,13 +100,42 @@ fn bless(fixture: &Fixture, ran: &Ran) {
     );
 }
 
+/// `THREADLAB_BLESS=cpython`: the expected files of the (filtered) fixtures that are not
+/// threadlab's own, from CPython.
+fn bless_from_cpython() {
+    let Some((python, version)) = common::cpython() else {
+        panic!("THREADLAB_BLESS=cpython needs python3");
+    };
+    let filter = std::env::var("THREADLAB_FIXTURE").unwrap_or_default();
+    for fixture in all_fixtures()
+        .iter()
+        .filter(|f| f.rel.contains(&filter) && !blessable(f))
+    {
+        let cpython = common::run_cpython(&python, fixture).unwrap_or_else(|e| panic!("{e}"));
+        let ran = Ran {
+            stdout: cpython.stdout.clone(),
+            stderr: common::expected_from_cpython(&cpython.stderr, fixture),
+            code: cpython.code,
+            ending: String::new(),
+            broken: None,
+            elapsed: Default::default(),
+        };
+        bless(fixture, &ran);
+        eprintln!("blessed from CPython {version}: {}", fixture.rel);
+    }
+}
+
 #[test]
 fn fixtures() {
     if common::serve_child() {
         return;
     }
     let started = Instant::now();
-    let bless_requested = std::env::var("THREADLAB_BLESS").is_ok_and(|v| v == "1");
+    let bless_mode = std::env::var("THREADLAB_BLESS").unwrap_or_default();
+    let bless_requested = bless_mode == "1";
+    if bless_mode == "cpython" {
+        bless_from_cpython();
+    }
     let filter = std::env::var("THREADLAB_FIXTURE").unwrap_or_default();
     let known = known_failures();
     let fixtures = all_fixtures();

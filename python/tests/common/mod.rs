@@ -486,3 +486,80 @@ pub fn fail(report: &str) -> ! {
     eprintln!("{report}");
     panic!("{report}");
 }
+
+/// The real `python3` executable and its version, or `None` when there is no `python3`. Asked
+/// once: a version manager's `python3` shim can cost more than the program it runs.
+pub fn cpython() -> Option<(String, String)> {
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; print(sys.executable); print(sys.version.split()[0])",
+        ])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut lines = text.lines();
+    let exe = lines.next().filter(|e| !e.is_empty()).unwrap_or("python3");
+    let version = lines.next().unwrap_or("?");
+    Some((exe.to_owned(), version.to_owned()))
+}
+
+/// What CPython printed for a fixture.
+pub struct CPythonRun {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
+const CPYTHON_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs `fixture` under CPython from inside its folder, as `python3 name.py`.
+pub fn run_cpython(python: &str, fixture: &Fixture) -> Result<CPythonRun, String> {
+    let mut child = Command::new(python)
+        .arg(&fixture.file_name)
+        .current_dir(&fixture.dir)
+        .env("PYTHONUTF8", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: cannot start python3: {e}", fixture.rel))?;
+    let started = Instant::now();
+    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+        if started.elapsed() > CPYTHON_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "{}: python3 ran longer than {CPYTHON_TIMEOUT:?}",
+                fixture.rel
+            ));
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(CPythonRun {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code(),
+    })
+}
+
+/// CPython 3.11's stderr as a fixture expects it: file paths relative to the fixture's
+/// folder (3.11 prints the main file's absolute path), and, in tracebacks, without the
+/// `~~~^^^` lines under the entries, which threadlab does not print.
+pub fn expected_from_cpython(stderr: &str, fixture: &Fixture) -> String {
+    let folder = format!("File \"{}/", fixture.dir.display());
+    let traceback = !stderr.starts_with("  File");
+    let mut out = String::new();
+    for line in stderr.lines() {
+        let carets = !line.trim().is_empty() && line.trim().chars().all(|c| c == '^' || c == '~');
+        if traceback && carets {
+            continue;
+        }
+        out.push_str(&line.replace(&folder, "File \""));
+        out.push('\n');
+    }
+    out
+}
