@@ -13,6 +13,7 @@ use std::fmt;
 use std::process::Command;
 use std::time::Duration;
 
+use threadlab_core::Mode;
 use threadlab_python::{CapturedOutput, Outcome, Program, RunOptions};
 
 use crate::bench::Result;
@@ -32,6 +33,20 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("strings.py", include_str!("../bench-programs/strings.py")),
 ];
 
+/// Threaded programs, timed by the wall clock (threads overlap; that is the point).
+const CPU_ONE_THREAD: (&str, &str) = (
+    "cpu_one_thread.py",
+    include_str!("../bench-programs/cpu_one_thread.py"),
+);
+const CPU_TWO_THREADS: (&str, &str) = (
+    "cpu_two_threads.py",
+    include_str!("../bench-programs/cpu_two_threads.py"),
+);
+const LOCK_CONTENTION: (&str, &str) = (
+    "lock_contention.py",
+    include_str!("../bench-programs/lock_contention.py"),
+);
+
 pub struct Config {
     pub rounds: usize,
     /// The CPython to compare with; `None` if there is none on this machine.
@@ -47,6 +62,10 @@ pub struct Row {
 
 pub struct Report {
     rows: Vec<Row>,
+    /// Two threads doing twice one thread's work: `(who, one-thread time, two-thread time)`.
+    speed_ups: Vec<(String, Result<(Duration, Duration), String>)>,
+    /// 2 × 1,000,000 `with lock: balance += 1`: ours and CPython's wall time.
+    lock: (Result<Duration, String>, Option<Result<Duration, String>>),
     python_version: Option<String>,
     rounds: usize,
 }
@@ -97,8 +116,35 @@ pub fn run(config: &Config) -> Result<Report> {
             cpython: best_cpython,
         });
     }
+    let rounds = config.rounds.max(1);
+    let mut speed_ups = Vec::new();
+    for (who, mode) in [
+        ("threadlab, parallel mode", Mode::Parallel),
+        ("threadlab, GIL mode", Mode::gil()),
+    ] {
+        let one = best_wall(rounds, || run_ours_wall(CPU_ONE_THREAD, mode.clone()));
+        let two = best_wall(rounds, || run_ours_wall(CPU_TWO_THREADS, mode.clone()));
+        speed_ups.push((
+            who.to_owned(),
+            one.and_then(|one| two.map(|two| (one, two))),
+        ));
+    }
+    if let (Some(python), Some(version)) = (python, &python_version) {
+        let one = best_wall(rounds, || run_cpython_wall(python, CPU_ONE_THREAD));
+        let two = best_wall(rounds, || run_cpython_wall(python, CPU_TWO_THREADS));
+        speed_ups.push((
+            version.clone(),
+            one.and_then(|one| two.map(|two| (one, two))),
+        ));
+    }
+    let lock = (
+        best_wall(rounds, || run_ours_wall(LOCK_CONTENTION, Mode::Parallel)),
+        python.map(|python| best_wall(rounds, || run_cpython_wall(python, LOCK_CONTENTION))),
+    );
     Ok(Report {
         rows,
+        speed_ups,
+        lock,
         python_version,
         rounds: config.rounds,
     })
@@ -122,19 +168,65 @@ fn run_ours(name: &str, source: &str) -> Result<(String, Duration), String> {
     Ok((output.stdout(), thread_cpu_time().saturating_sub(started)))
 }
 
+/// The best of `rounds` measurements, or the first failure.
+fn best_wall(
+    rounds: usize,
+    mut measure: impl FnMut() -> Result<Duration, String>,
+) -> Result<Duration, String> {
+    let mut best = Duration::MAX;
+    for _ in 0..rounds {
+        best = best.min(measure()?);
+    }
+    Ok(best)
+}
+
+/// Our wall time for a threaded program, from its first instruction to its last thread's end.
+fn run_ours_wall((name, source): (&str, &str), mode: Mode) -> Result<Duration, String> {
+    let output = CapturedOutput::new();
+    let options = RunOptions {
+        mode,
+        ..RunOptions::default()
+    };
+    let report = threadlab_python::run(Program::new(name, source), options, output.clone());
+    if report.outcome != Outcome::Completed {
+        return Err(format!(
+            "{name} failed under threadlab:\n{}",
+            output.stderr()
+        ));
+    }
+    Ok(report.elapsed)
+}
+
+/// CPython's wall time for a threaded program, measured inside its process.
+fn run_cpython_wall(python: &str, (name, source): (&str, &str)) -> Result<Duration, String> {
+    run_cpython_timed(python, name, source, "perf_counter").map(|(_, elapsed)| elapsed)
+}
+
 /// Runs `source` in CPython and returns its output and the time its run took, measured
 /// inside the process.
 fn run_cpython(python: &str, name: &str, source: &str) -> Result<(String, Duration), String> {
+    run_cpython_timed(python, name, source, "process_time")
+}
+
+/// Runs `source` in CPython, timed by `time.<clock>()` around `runpy.run_path`.
+fn run_cpython_timed(
+    python: &str,
+    name: &str,
+    source: &str,
+    clock: &str,
+) -> Result<(String, Duration), String> {
     let dir = std::env::temp_dir().join(format!("threadlab-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join(name);
     std::fs::write(&path, source).map_err(|e| e.to_string())?;
-    let harness = "import runpy, sys, time\n\
-                   t = time.process_time()\n\
-                   runpy.run_path(sys.argv[1], run_name='__main__')\n\
-                   print(time.process_time() - t, file=sys.stderr)\n";
+    let harness = format!(
+        "import runpy, sys, time\n\
+         t = time.{clock}()\n\
+         runpy.run_path(sys.argv[1], run_name='__main__')\n\
+         print(time.{clock}() - t, file=sys.stderr)\n"
+    );
     let output = Command::new(python)
-        .args(["-c", harness])
+        .args(["-c", harness.as_str()])
         .arg(&path)
         .output()
         .map_err(|e| e.to_string())?;
@@ -157,16 +249,7 @@ fn run_cpython(python: &str, name: &str, source: &str) -> Result<(String, Durati
 /// CPU time consumed so far by the calling thread (the program's main thread, which is the
 /// only one these programs use).
 fn thread_cpu_time() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid timespec for clock_gettime to fill.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
-    if status != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+    Duration::from_nanos(threadlab_core::platform::thread_cpu_nanos())
 }
 
 impl Report {
@@ -240,6 +323,39 @@ impl fmt::Display for Report {
                 "\n{:<16} {:>12} {:>12} {:>7.2}x",
                 "geometric mean", "", "", mean
             )?;
+        }
+        writeln!(
+            f,
+            "\nthreads, wall time (needs two idle cores to mean anything)"
+        )?;
+        writeln!(f, "two threads doing twice one thread's work; speed-up = 2 x one-thread time / two-thread time")?;
+        for (who, measured) in &self.speed_ups {
+            match measured {
+                Ok((one, two)) => writeln!(
+                    f,
+                    "  {who:<28} {:>8.3} s {:>8.3} s {:>7.2}x",
+                    one.as_secs_f64(),
+                    two.as_secs_f64(),
+                    2.0 * one.as_secs_f64() / two.as_secs_f64().max(1e-9)
+                )?,
+                Err(problem) => writeln!(f, "  {who:<28} failed: {problem}")?,
+            }
+        }
+        writeln!(f, "2 threads x 1,000,000 `with lock: balance += 1`")?;
+        match &self.lock {
+            (Ok(ours), Some(Ok(cpython))) => writeln!(
+                f,
+                "  threadlab {:.3} s, CPython {:.3} s: {:.2}x CPython's time",
+                ours.as_secs_f64(),
+                cpython.as_secs_f64(),
+                ours.as_secs_f64() / cpython.as_secs_f64().max(1e-9)
+            )?,
+            (Ok(ours), _) => writeln!(
+                f,
+                "  threadlab {:.3} s (no CPython to compare)",
+                ours.as_secs_f64()
+            )?,
+            (Err(problem), _) => writeln!(f, "  failed: {problem}")?,
         }
         Ok(())
     }

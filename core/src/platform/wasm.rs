@@ -36,6 +36,11 @@ pub fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Browsers expose no per-thread CPU clock; wall time is the closest honest answer.
+pub fn thread_cpu_nanos() -> u64 {
+    monotonic_nanos()
+}
+
 /// std's park/unpark on wasm32 with atomics is `memory.atomic.wait32`/`notify`: it works on
 /// workers and traps on the page's main thread, which therefore must never call a blocking API.
 #[derive(Clone, Debug)]
