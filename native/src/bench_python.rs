@@ -60,10 +60,13 @@ pub struct Row {
     cpython: Option<Result<Duration, String>>,
 }
 
+/// One-thread and two-thread times, or why they could not be measured.
+type SpeedUp = Result<(Duration, Duration), String>;
+
 pub struct Report {
     rows: Vec<Row>,
     /// Two threads doing twice one thread's work: `(who, one-thread time, two-thread time)`.
-    speed_ups: Vec<(String, Result<(Duration, Duration), String>)>,
+    speed_ups: Vec<(String, SpeedUp)>,
     /// 2 × 1,000,000 `with lock: balance += 1`: ours and CPython's wall time.
     lock: (Result<Duration, String>, Option<Result<Duration, String>>),
     python_version: Option<String>,
