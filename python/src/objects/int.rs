@@ -114,9 +114,7 @@ pub fn int_floordiv(a: &Int, b: &Int) -> Result<Value, ArithError> {
 
 pub fn int_mod(a: &Int, b: &Int) -> Result<Value, ArithError> {
     if b.is_zero() {
-        return Err(ArithError::ZeroDivision(
-            "integer division or modulo by zero",
-        ));
+        return Err(ArithError::ZeroDivision("integer modulo by zero"));
     }
     if let (Int::Small(x), Int::Small(y)) = (a, b) {
         if *y != -1 {
@@ -320,9 +318,41 @@ pub fn float_pow(x: f64, y: f64) -> Result<f64, ArithError> {
 }
 
 /// `repr(float)`: the shortest string that round-trips, in CPython's layout (`1e-07`,
-/// `1.5`, `inf`, `1e+16`).
+/// `1.5`, `inf`, `1e+16`): fixed notation for exponents from -4 to 15, scientific otherwise.
+/// (rustpython-literal's version prints 0.9999999999999999 as `1.0`.)
 pub fn float_repr(value: f64) -> String {
-    rustpython_literal::float::to_string(value)
+    if value.is_nan() {
+        return "nan".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    if value == 0.0 {
+        return if value.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    // `{:e}` gives the shortest round-tripping digits, e.g. `9.999999999999999e-1`.
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..16).contains(&exponent) {
+        let fixed = format!("{value}");
+        if fixed.contains('.') {
+            fixed
+        } else {
+            format!("{fixed}.0")
+        }
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    }
 }
 
 /// `a == b` across int, bool, bigint and float.

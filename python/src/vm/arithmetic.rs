@@ -47,6 +47,14 @@ impl Vm {
             return int_op(&x, &y, base);
         }
         if let (Some(x), Some(y)) = (as_float(a), as_float(b)) {
+            if x.is_infinite() && matches!(a, Value::BigInt(_))
+                || y.is_infinite() && matches!(b, Value::BigInt(_))
+            {
+                return Err(PyErr::new(
+                    ExcKind::OverflowError,
+                    "int too large to convert to float",
+                ));
+            }
             return float_op(x, y, base);
         }
         if let Some(result) = self.builtin_sequence_op(a, b, operator)? {
@@ -328,6 +336,27 @@ fn unsupported(a: &Value, b: &Value, operator: BinaryOperator) -> PyErr {
             "can only concatenate str (not \"{}\") to str",
             b.type_name()
         ));
+    }
+    if operator.base() == BinaryOperator::Multiply {
+        let sequence = |v: &Value| {
+            matches!(
+                v,
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)
+            )
+        };
+        let other = if sequence(a) {
+            Some(b)
+        } else if sequence(b) {
+            Some(a)
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            return PyErr::type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                other.type_name()
+            ));
+        }
     }
     if let (Value::List(_), BinaryOperator::Add) = (a, operator.base()) {
         return PyErr::type_error(format!(

@@ -61,6 +61,9 @@ pub struct Interp {
     /// The Python `Thread` object of each live thread, by core thread number, so that
     /// `current_thread()` returns the very object the program created.
     pub thread_objects: Mutex<HashMap<u32, Value>>,
+    /// For dict keys of classes with `__eq__`: the objects seen so far, by `__hash__`
+    /// (see `Vm::hash_key`).
+    pub eq_classes: Mutex<HashMap<u64, Vec<Value>>>,
     /// Instructions between scheduler ticks: 1 in deterministic mode, so that a switch can
     /// fall between any two instructions; more otherwise, to keep the tick cheap.
     pub tick_interval: u32,
@@ -84,6 +87,7 @@ impl Interp {
             builtins: crate::builtins::builtins_namespace(),
             modules: RwLock::new(HashMap::new()),
             thread_objects: Mutex::new(HashMap::new()),
+            eq_classes: Mutex::new(HashMap::new()),
             tick_interval,
             instructions: AtomicU64::new(0),
             next_frame: AtomicU64::new(1),

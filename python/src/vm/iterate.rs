@@ -77,6 +77,9 @@ impl Vm {
 
     /// `next(it)`: `None` when exhausted.
     pub fn next(&mut self, iterator: &Value) -> PyResult<Option<Value>> {
+        // Builtins that loop in Rust (`sum(range(10**12))`) count against the budget and see
+        // Stop like bytecode does.
+        self.native_step()?;
         let Value::Iterator(iterator) = iterator else {
             return match self.call_special(iterator, "__next__", vec![]) {
                 Ok(Some(value)) => Ok(Some(value)),

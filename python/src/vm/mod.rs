@@ -277,6 +277,16 @@ impl Vm {
         }
     }
 
+    /// One step of a loop that runs in Rust rather than bytecode: it counts as an instruction.
+    #[inline]
+    pub(crate) fn native_step(&mut self) -> PyResult<()> {
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            self.tick()?;
+        }
+        Ok(())
+    }
+
     /// Adds the instructions run since the last tick to the run's count (at a thread's end).
     pub fn flush_instruction_count(&mut self) {
         let ran = self.interp.tick_interval - self.countdown;

@@ -45,8 +45,14 @@ impl Vm {
             Value::Bool(false) => "False".into(),
             Value::Int(i) => i.to_string(),
             Value::BigInt(i) => {
-                let text = i.to_string();
-                if text.len() > 4300 {
+                // Decide from the size first: converting a huge int to decimal is quadratic.
+                let too_long = i.bits() > 14_300;
+                let text = if too_long {
+                    String::new()
+                } else {
+                    i.to_string()
+                };
+                if too_long || text.len() > 4300 {
                     return Err(PyErr::value_error(
                         "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
                     ));
@@ -466,10 +472,77 @@ impl Vm {
     }
 
     /// A dict/set key for `value`, or `TypeError: unhashable type`.
+    ///
+    /// Instances of classes that define `__eq__` are keyed by their `__hash__` and by a
+    /// representative: the first object of the run found equal to them. Dicts and sets then
+    /// compare representatives by identity, which needs no Python code inside their locks.
+    /// (A class that defines `__eq__` without `__hash__` is unhashable, as in CPython.)
     pub fn hash_key(&mut self, value: Value) -> PyResult<HashKey> {
+        if let Value::Object(object) = &value {
+            if object.exception().is_none() {
+                let eq = object.class.lookup_str("__eq__");
+                let hash = object.class.lookup_str("__hash__");
+                match (eq, hash) {
+                    (Some(Value::Function(_)), None) => {
+                        return Err(PyErr::type_error(format!(
+                            "unhashable type: '{}'",
+                            value.type_name()
+                        )));
+                    }
+                    (eq, Some(hash_method)) => {
+                        return self.user_hash_key(value, hash_method, eq.is_some())
+                    }
+                    _ => {}
+                }
+            }
+        }
         let type_name = value.type_name();
         HashKey::new(value)
             .ok_or_else(|| PyErr::type_error(format!("unhashable type: '{type_name}'")))
+    }
+
+    fn user_hash_key(
+        &mut self,
+        value: Value,
+        hash_method: Value,
+        custom_eq: bool,
+    ) -> PyResult<HashKey> {
+        if hash_method.is_none() {
+            return Err(PyErr::type_error(format!(
+                "unhashable type: '{}'",
+                value.type_name()
+            )));
+        }
+        let hash = match self.call_positional(&hash_method, vec![value.clone()])? {
+            Value::Int(h) => h as u64,
+            Value::Bool(b) => b as u64,
+            Value::BigInt(b) => crate::objects::dict::hash_of(&Value::BigInt(b)).unwrap_or(0),
+            _ => {
+                return Err(PyErr::type_error(
+                    "__hash__ method should return an integer",
+                ))
+            }
+        };
+        if !custom_eq {
+            return Ok(HashKey { hash, value });
+        }
+        let candidates: Vec<Value> = crate::objects::lock(&self.interp.eq_classes)
+            .get(&hash)
+            .cloned()
+            .unwrap_or_default();
+        for candidate in candidates {
+            if candidate.is(&value) || self.eq(&candidate, &value)? {
+                return Ok(HashKey {
+                    hash,
+                    value: candidate,
+                });
+            }
+        }
+        crate::objects::lock(&self.interp.eq_classes)
+            .entry(hash)
+            .or_default()
+            .push(value.clone());
+        Ok(HashKey { hash, value })
     }
 
     /// `len(v)`
