@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use threadlab_core::{Mode, StopReason};
-use threadlab_python::{Limits, OutputSink, Program, Run, RunOptions, Stream};
+use threadlab_python::{InputLine, Limits, OutputSink, Program, Run, RunOptions, Stream};
 
 pub struct Config {
     pub file: PathBuf,
@@ -46,6 +46,18 @@ impl OutputSink for Terminal {
             Stream::Stderr => {
                 let mut err = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
                 let _ = err.write_all(text.as_bytes());
+            }
+        }
+    }
+
+    /// `input()` reads the terminal's standard input, as CPython does.
+    fn read_line(&self) -> InputLine {
+        let mut line = String::new();
+        match io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => InputLine::EndOfFile,
+            Ok(_) => {
+                let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+                InputLine::Line(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
             }
         }
     }

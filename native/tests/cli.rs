@@ -273,3 +273,32 @@ fn trace_and_timeline_show_every_thread() {
         "{json}"
     );
 }
+
+#[test]
+fn input_reads_standard_input_and_eof_is_an_eoferror() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let path = program(
+        "ask.py",
+        "name = input('name? ')\nprint('hello', name)\ntry:\n    input()\nexcept EOFError as e:\n    print('EOF:', e)\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["run", path.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the threadlab binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Ada\n")
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("it finishes");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "name? hello Ada\nEOF: EOF when reading a line\n"
+    );
+}

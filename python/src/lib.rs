@@ -28,7 +28,7 @@ use threadlab_core::platform::monotonic_nanos;
 use threadlab_core::{Mode, Runtime, StopReason};
 
 pub use source::SourceFile;
-pub use vm::{Interp, Limits, OutputSink, PyErr, Stream, Vm};
+pub use vm::{InputLine, Interp, Limits, OutputSink, PyErr, Stream, Vm};
 
 use objects::types::ExcKind;
 use objects::{Dict, Module, Value};

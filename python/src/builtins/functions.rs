@@ -629,11 +629,22 @@ fn round_float(x: f64, digits: i64) -> f64 {
     }
 }
 
-fn input(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(PyErr::new(
-        ExcKind::EOFError,
-        "input() is not available: threadlab programs run without a keyboard",
-    ))
+fn input(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let args = positional(args, "input", 0, 1)?;
+    if let Some(prompt) = args.first() {
+        let prompt = vm.str(prompt)?;
+        vm.interp.write(Stream::Stdout, &prompt);
+    }
+    match vm.interp.output.read_line() {
+        crate::vm::InputLine::Line(line) => Ok(Value::str(line)),
+        crate::vm::InputLine::EndOfFile => {
+            Err(PyErr::new(ExcKind::EOFError, "EOF when reading a line"))
+        }
+        crate::vm::InputLine::Unavailable => Err(PyErr::new(
+            ExcKind::EOFError,
+            "input() is not available here: threadlab programs run without a keyboard",
+        )),
+    }
 }
 
 fn radix(args: Args, name: &str, prefix: &str, base: u32) -> PyResult<Value> {

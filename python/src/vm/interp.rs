@@ -21,6 +21,22 @@ pub enum Stream {
 /// interleave mid-line.
 pub trait OutputSink: Send + Sync {
     fn write(&self, stream: Stream, text: &str);
+
+    /// A line of input for `input()`, without its newline. Only a terminal has one; the
+    /// browser and checkers keep the default.
+    fn read_line(&self) -> InputLine {
+        InputLine::Unavailable
+    }
+}
+
+/// What `OutputSink::read_line` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputLine {
+    Line(String),
+    /// Standard input is closed: `input()` raises `EOFError: EOF when reading a line`.
+    EndOfFile,
+    /// There is no keyboard here at all.
+    Unavailable,
 }
 
 /// Per-run limits: a runaway program ends with a clear message instead of hanging the page or

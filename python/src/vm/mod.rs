@@ -17,7 +17,7 @@ mod protocols;
 mod traceback;
 
 pub use error::{PyErr, PyResult};
-pub use interp::{Interp, Limits, OutputSink, Stream};
+pub use interp::{InputLine, Interp, Limits, OutputSink, Stream};
 pub use traceback::format_exception;
 
 use std::sync::Arc;
