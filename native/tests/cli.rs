@@ -173,12 +173,12 @@ fn a_missing_file_is_a_usage_error() {
 
 #[test]
 fn an_unsupported_construct_names_itself_and_its_line() {
-    let path = program("gen.py", "def g():\n    yield 1\n");
+    let path = program("gen.py", "def g():\n    yield from range(3)\n");
     let output = threadlab(&["run", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
-        err.contains("not supported yet: generators (yield)") && err.contains("line 2"),
+        err.contains("not supported yet: yield from") && err.contains("line 2"),
         "{err}"
     );
 }

@@ -59,6 +59,9 @@ pub struct Code {
     pub parameters: Parameters,
     pub function_flags: u32,
     pub first_line: u32,
+    /// The body contains `yield` (or is a generator expression): calling it makes a
+    /// generator object instead of running it.
+    pub is_generator: bool,
 }
 
 /// The shape of a function's parameter list.

@@ -225,6 +225,9 @@ define_opcodes! {
         JumpIfTrueOrPop(target: Jump) => jump_if_true_or_pop;
         /// `[v] → ` returns `v` to the caller.
         ReturnValue => return_value;
+        /// `[v] → ` suspends the generator, handing `v` to whoever resumed it; on the next
+        /// resume the sent value is pushed: `[] → [sent]`.
+        YieldValue => yield_value;
         /// Does nothing; keeps a line visible in the line table.
         Nop => nop;
     }

@@ -23,8 +23,7 @@ enum ComprehensionKind {
     List,
     Set,
     Dict,
-    /// Generators are not supported yet, so a generator expression is built eagerly as a list
-    /// and handed out as an iterator over it: `sum(x for x in xs)` works.
+    /// A generator expression: a generator function over its first iterable.
     Generator,
 }
 
@@ -165,16 +164,21 @@ impl<'a> Compiler<'a> {
                 return Err(CompileError::unsupported("async functions", await_.range))
             }
             Expr::Yield(yield_) => {
-                return Err(CompileError::unsupported(
-                    "generators (yield)",
-                    yield_.range,
-                ))
+                if !matches!(self.unit_ref().kind, CodeKind::Function | CodeKind::Lambda) {
+                    return Err(CompileError::syntax(
+                        "'yield' outside function",
+                        yield_.range,
+                    ));
+                }
+                match &yield_.value {
+                    Some(value) => self.compile_expr(value)?,
+                    None => self.load_const(Value::None),
+                }
+                self.unit().is_generator = true;
+                self.b().yield_value();
             }
             Expr::YieldFrom(yield_) => {
-                return Err(CompileError::unsupported(
-                    "generators (yield)",
-                    yield_.range,
-                ))
+                return Err(CompileError::unsupported("yield from", yield_.range))
             }
             Expr::Compare(compare) => self.compile_compare(compare)?,
             Expr::Call(call) => self.compile_call(call)?,
@@ -512,9 +516,6 @@ impl<'a> Compiler<'a> {
         self.compile_expr(&generators[0].iter)?;
         self.b().get_iter();
         self.b().call(1);
-        if kind == ComprehensionKind::Generator {
-            self.b().get_iter();
-        }
         Ok(())
     }
 
@@ -526,11 +527,16 @@ impl<'a> Compiler<'a> {
         value: Option<&'a Expr>,
     ) -> CompileResult {
         match kind {
-            ComprehensionKind::List | ComprehensionKind::Generator => self.b().build_list(0),
+            ComprehensionKind::List => self.b().build_list(0),
             ComprehensionKind::Set => self.b().build_set(0),
             ComprehensionKind::Dict => self.b().build_map(0),
+            // A generator expression yields its elements, lazily, like CPython's.
+            ComprehensionKind::Generator => self.unit().is_generator = true,
         }
         self.compile_comprehension_loop(kind, generators, 0, element, value)?;
+        if kind == ComprehensionKind::Generator {
+            self.load_const(Value::None);
+        }
         self.b().return_value();
         Ok(())
     }
@@ -570,6 +576,10 @@ impl<'a> Compiler<'a> {
                     self.b().map_add(depth);
                 }
                 (ComprehensionKind::Set, _) => self.b().set_add(depth),
+                (ComprehensionKind::Generator, _) => {
+                    self.b().yield_value();
+                    self.b().pop_top();
+                }
                 _ => self.b().list_append(depth),
             }
         }

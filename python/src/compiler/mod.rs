@@ -128,6 +128,8 @@ struct Unit<'a> {
     first_line: u32,
     /// The enclosing class's name, for private-name mangling.
     private: Option<String>,
+    /// A `yield` was compiled in this unit: it is a generator function.
+    is_generator: bool,
 }
 
 /// How one name is loaded, stored and deleted in the current code object.
@@ -242,6 +244,7 @@ impl<'a> Compiler<'a> {
             fblocks: Vec::new(),
             first_line,
             private,
+            is_generator: false,
         });
     }
 
@@ -268,6 +271,7 @@ impl<'a> Compiler<'a> {
             parameters: unit.parameters,
             function_flags,
             first_line: unit.first_line,
+            is_generator: unit.is_generator,
         }
     }
 

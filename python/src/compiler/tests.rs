@@ -513,20 +513,30 @@ fn comprehensions_are_functions_of_their_first_iterator() {
 }
 
 #[test]
-fn generator_expressions_are_eager_lists_turned_into_iterators() {
+fn generator_expressions_are_lazy_generators() {
     let code = compile("total = sum(x for x in xs)\n");
     assert_eq!(
-        ops(&code)[..7],
+        ops(&code)[..6],
         [
             "LoadName sum",
             "MakeFunction <genexpr>",
             "LoadName xs",
             "GetIter",
             "Call 1",
-            "GetIter",
             "Call 1"
         ]
     );
+    let genexpr = child(&code, "<genexpr>");
+    assert!(genexpr.is_generator);
+    assert!(ops(genexpr).contains(&"YieldValue".to_owned()));
+}
+
+#[test]
+fn a_function_with_yield_is_a_generator_and_yield_outside_one_is_an_error() {
+    let code = compile("def g():\n    x = yield 1\n");
+    assert!(child(&code, "g").is_generator);
+    let (error, _) = error("yield 1\n");
+    assert_eq!(error.kind, ProgramErrorKind::SyntaxError);
 }
 
 #[test]
@@ -765,7 +775,7 @@ fn instructions_carry_their_lines() {
 #[test]
 fn unsupported_constructs_name_the_construct_and_line() {
     for (text, construct, line) in [
-        ("x = 1\ndef g():\n    yield 1\n", "generators (yield)", 3),
+        ("x = 1\ndef g():\n    yield from h()\n", "yield from", 3),
         ("async def f():\n    pass\n", "async functions", 1),
         ("def f():\n    await g()\n", "async functions", 2),
         (

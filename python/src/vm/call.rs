@@ -15,6 +15,9 @@ impl Vm {
         match callee {
             Value::Function(function) => {
                 let frame = self.bind_arguments(function, args)?;
+                if frame.code.is_generator {
+                    return Ok(super::generator::new_generator(frame));
+                }
                 self.run_frame(frame)
             }
             Value::Builtin(builtin) => (builtin.func)(self, args),
@@ -42,7 +45,7 @@ impl Vm {
         match &callee {
             Value::Function(function) => {
                 let frame = self.bind_arguments(function, args)?;
-                self.push_frame(frame)
+                self.enter_frame(frame)
             }
             Value::BoundMethod(method) if matches!(method.function, Value::Function(_)) => {
                 let Value::Function(function) = &method.function else {
@@ -50,7 +53,7 @@ impl Vm {
                 };
                 let frame =
                     self.bind_arguments(function, args.with_receiver(method.receiver.clone()))?;
-                self.push_frame(frame)
+                self.enter_frame(frame)
             }
             _ => {
                 let result = self.call(&callee, args)?;

@@ -10,16 +10,21 @@ use crate::objects::{lock, Class, ExceptionData, Object, Payload, TracebackEntry
 
 pub type PyResult<T> = Result<T, PyErr>;
 
+/// What `PyErr::exception` shows for the returning signal, which has no exception.
+static RETURNING: Raised = Raised {
+    exception: Value::Null,
+    reraise: false,
+};
+
 /// Boxed, so that `PyResult<()>` — what every opcode handler returns — is one register wide:
 /// errors are rare, and the hot path should not pay for their size.
-pub struct PyErr(Box<Raised>);
+/// `None` is the "first frame of a run loop returned" signal, which happens on every return
+/// to Rust and every `yield`, so it must not allocate.
+pub struct PyErr(Option<Box<Raised>>);
 
 struct Raised {
-    /// The exception instance; `Value::Null` for a stop or a return.
+    /// The exception instance; `Value::Null` for a stop.
     exception: Value,
-    /// Not an exception: the frame a run loop started with has returned (see
-    /// `Vm::return_value`), and that loop must hand the value to its caller.
-    returning: bool,
     /// A bare `raise`: the frame that re-raises is already in the traceback.
     reraise: bool,
 }
@@ -37,59 +42,59 @@ impl PyErr {
 
     /// Raising an existing exception instance (`raise e`).
     pub fn from_exception(exception: Value) -> PyErr {
-        PyErr(Box::new(Raised {
+        PyErr(Some(Box::new(Raised {
             exception,
             reraise: false,
-            returning: false,
-        }))
+        })))
     }
 
     /// Re-raising (`raise` with no argument, or no `except` clause matched).
     pub fn reraise(exception: Value) -> PyErr {
-        PyErr(Box::new(Raised {
+        PyErr(Some(Box::new(Raised {
             exception,
             reraise: true,
-            returning: false,
-        }))
+        })))
     }
 
     /// The run is being stopped (Stop, time limit, deadlock): unwinds every frame, and no
     /// `except` may catch it.
     pub fn stop() -> PyErr {
-        PyErr(Box::new(Raised {
+        PyErr(Some(Box::new(Raised {
             exception: Value::Null,
             reraise: false,
-            returning: false,
-        }))
+        })))
     }
 
-    /// The signal that a run loop's first frame returned.
+    /// Not an exception: the frame a run loop started with has returned or yielded (see
+    /// `Vm::return_value`), and that loop must hand the value to its caller.
     pub(crate) fn returning() -> PyErr {
-        PyErr(Box::new(Raised {
-            exception: Value::Null,
-            reraise: false,
-            returning: true,
-        }))
+        PyErr(None)
     }
 
     pub(crate) fn is_returning(&self) -> bool {
-        self.0.returning
+        self.0.is_none()
+    }
+
+    fn raised(&self) -> &Raised {
+        self.0.as_deref().unwrap_or(&RETURNING)
     }
 
     pub fn is_stop(&self) -> bool {
-        matches!(self.0.exception, Value::Null) && !self.0.returning
+        self.0
+            .as_ref()
+            .is_some_and(|raised| matches!(raised.exception, Value::Null))
     }
 
     pub fn exception(&self) -> &Value {
-        &self.0.exception
+        &self.raised().exception
     }
 
     pub fn into_exception(self) -> Value {
-        self.0.exception
+        self.0.map_or(Value::Null, |raised| raised.exception)
     }
 
     pub fn data(&self) -> Option<&ExceptionData> {
-        match &self.0.exception {
+        match &self.raised().exception {
             Value::Object(object) => object.exception(),
             _ => None,
         }
@@ -97,7 +102,7 @@ impl PyErr {
 
     /// Is this an instance of the built-in exception `kind` (or a subclass)?
     pub fn is(&self, kind: ExcKind) -> bool {
-        match &self.0.exception {
+        match &self.raised().exception {
             Value::Object(object) => object.class.is_subclass(types().exception(kind)),
             _ => false,
         }
@@ -105,7 +110,10 @@ impl PyErr {
 
     /// Records that the exception passed through `frame`.
     pub(crate) fn add_traceback(&mut self, frame: &Frame) {
-        let Value::Object(object) = &self.0.exception else {
+        let Some(raised) = self.0.as_mut() else {
+            return;
+        };
+        let Value::Object(object) = &raised.exception else {
             return;
         };
         let Some(data) = object.exception() else {
@@ -113,7 +121,7 @@ impl PyErr {
         };
         let mut traceback = lock(&data.traceback);
         let already_there =
-            self.0.reraise && traceback.last().is_some_and(|e| e.frame_id == frame.id);
+            raised.reraise && traceback.last().is_some_and(|e| e.frame_id == frame.id);
         if !already_there {
             traceback.push(TracebackEntry {
                 code: frame.code.clone(),
@@ -121,7 +129,7 @@ impl PyErr {
                 frame_id: frame.id,
             });
         }
-        self.0.reraise = false;
+        raised.reraise = false;
     }
 
     pub fn type_error(message: impl Into<String>) -> PyErr {
@@ -194,6 +202,6 @@ impl std::fmt::Debug for PyErr {
             .data()
             .map(|d| d.args().constant_repr())
             .unwrap_or_default();
-        write!(f, "PyErr({}{})", self.0.exception.type_name(), args)
+        write!(f, "PyErr({}{})", self.exception().type_name(), args)
     }
 }

@@ -80,6 +80,11 @@ impl Vm {
         // Builtins that loop in Rust (`sum(range(10**12))`) count against the budget and see
         // Stop like bytecode does.
         self.native_step()?;
+        if let Value::Object(object) = iterator {
+            if let Some(state) = object.native::<super::generator::GeneratorState>() {
+                return self.resume(&state, Value::None);
+            }
+        }
         let Value::Iterator(iterator) = iterator else {
             return match self.call_special(iterator, "__next__", vec![]) {
                 Ok(Some(value)) => Ok(Some(value)),

@@ -9,6 +9,7 @@ mod arithmetic;
 mod attributes;
 mod call;
 mod error;
+mod generator;
 mod interp;
 mod items;
 mod iterate;
@@ -51,7 +52,7 @@ pub struct Frame {
     pub namespace: Option<Arc<Dict>>,
     pub(crate) blocks: Vec<Block>,
     /// Handled-exception depth when the frame started; returning restores it.
-    handled_base: usize,
+    pub(crate) handled_base: usize,
     /// Distinguishes activations in tracebacks.
     pub id: u64,
 }
@@ -100,6 +101,8 @@ pub struct Vm {
     returned: Option<Value>,
     /// Frames below the innermost run loop's first frame.
     loop_base: usize,
+    /// Set by `YieldValue`: the generator frame that just suspended, for `resume` to keep.
+    suspended: Option<Box<Frame>>,
     /// Instructions until the next scheduler tick.
     countdown: u32,
     /// Nested Rust→Python calls, which do use the Rust stack.
@@ -126,6 +129,7 @@ impl Vm {
             handled: Vec::new(),
             returned: None,
             loop_base: 0,
+            suspended: None,
             countdown,
             native_depth: 0,
             repr_in_progress: Vec::new(),
@@ -350,6 +354,31 @@ impl Vm {
                 self.spare_frames.push(frame);
             }
         }
+    }
+
+    /// Enters a called function's frame: runs it on this loop, or, for a generator
+    /// function, pushes the generator object that will run it.
+    pub(crate) fn enter_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
+        if frame.code.is_generator {
+            let generator = generator::new_generator(frame);
+            self.frame().push(generator);
+            return Ok(());
+        }
+        self.push_frame(frame)
+    }
+
+    /// Called by `YieldValue`. A generator always runs as the first frame of its own loop
+    /// (see `Vm::resume`), so suspending is handing that frame back through the same
+    /// channel a return uses.
+    pub(crate) fn yield_value(&mut self, value: Value) -> PyResult<()> {
+        if self.frames.len() != self.loop_base + 1 {
+            return Err(PyErr::runtime_error("yield outside a running generator"));
+        }
+        let frame = self.frames.pop().expect("a generator frame");
+        self.handled.truncate(frame.handled_base);
+        self.suspended = Some(frame);
+        self.returned = Some(value);
+        Err(PyErr::returning())
     }
 
     /// Called by `ReturnValue`: a Python caller gets the value on its stack; the Rust caller

@@ -32,7 +32,7 @@ fn call_simple(vm: &mut Vm, count: usize, with_receiver: bool) -> Result<bool, c
     frame.stack.pop();
     fast.resize(slots, None);
     let new_frame = vm.function_frame(&function, fast);
-    vm.push_frame(new_frame)?;
+    vm.enter_frame(new_frame)?;
     Ok(true)
 }
 

@@ -74,6 +74,11 @@ pub(crate) fn return_value(vm: &mut Vm) -> OpResult {
     vm.return_value(value)
 }
 
+pub(crate) fn yield_value(vm: &mut Vm) -> OpResult {
+    let value = vm.frame().pop();
+    vm.yield_value(value)
+}
+
 pub(crate) fn nop(_vm: &mut Vm) -> OpResult {
     Ok(())
 }
