@@ -13,6 +13,7 @@ mod os;
 mod queue;
 mod random;
 mod sys;
+mod thread_pool;
 pub mod threading;
 mod time;
 

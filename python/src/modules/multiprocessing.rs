@@ -7,6 +7,6 @@ pub(super) fn build(_vm: &mut Vm, _module: &Dict) -> PyResult<()> {
     Ok(())
 }
 
-pub(super) fn build_pool(_vm: &mut Vm, _module: &Dict) -> PyResult<()> {
-    Ok(())
+pub(super) fn build_pool(vm: &mut Vm, module: &Dict) -> PyResult<()> {
+    super::thread_pool::build(vm, module)
 }
