@@ -26,7 +26,7 @@ use threadlab_core::pool::{
 };
 use threadlab_core::{Error as CoreError, ObjectId, Runtime, Time};
 
-use super::thread_pool::{call_here, is_callable, positional_args, reraise};
+use super::thread_pool::{is_callable, positional_args, reraise, Caller};
 use crate::builtins::args::{bind, int_arg};
 use crate::modules::native::{
     add_function, add_method, add_property, attach_native, native, native_class, new_native,
@@ -224,6 +224,7 @@ fn broken_error() -> PyErr {
 
 struct ExecutorState {
     executor: Executor,
+    caller: Caller,
     /// Set once an initializer failed (CPython's `_broken`).
     broken: Arc<AtomicBool>,
 }
@@ -268,6 +269,7 @@ fn executor_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         thread_name_prefix
     };
     let broken = Arc::new(AtomicBool::new(false));
+    let caller = Caller::new(vm);
     let initializer = match slots[2].take() {
         None | Some(Value::None) => None,
         Some(function) => {
@@ -275,15 +277,18 @@ fn executor_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 return Err(PyErr::type_error("initializer must be a callable"));
             }
             let initargs = positional_args(vm, slots[3].take())?;
-            let interp = vm.interp.clone();
+            let interp = Arc::downgrade(&vm.interp);
+            let caller = caller.clone();
             let broken = broken.clone();
             let initializer: threadlab_core::pool::Initializer = Arc::new(move || {
                 if broken.load(Ordering::Acquire) {
                     return;
                 }
-                if let Err(exception) = call_here(&interp, &function, Args::new(initargs.clone())) {
+                if let Err(exception) = caller.call(&function, Args::new(initargs.clone())) {
                     broken.store(true, Ordering::Release);
-                    report(&interp, "Exception in initializer:", exception);
+                    if let Some(interp) = interp.upgrade() {
+                        report(&interp, "Exception in initializer:", exception);
+                    }
                 }
             });
             Some(initializer)
@@ -303,7 +308,14 @@ fn executor_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
             .dict
             .set_by_name("_max_workers", Value::Int(executor.max_workers() as i64));
     }
-    attach_native(&this, ExecutorState { executor, broken })?;
+    attach_native(
+        &this,
+        ExecutorState {
+            executor,
+            broken,
+            caller,
+        },
+    )?;
     Ok(Value::None)
 }
 
@@ -353,11 +365,11 @@ fn executor_exit(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// Submits `function(*args, **kwargs)`; the core future, not yet wrapped.
-fn submit(vm: &Vm, state: &ExecutorState, function: Value, call: Args) -> PyResult<PyFuture> {
+fn submit(state: &ExecutorState, function: Value, call: Args) -> PyResult<PyFuture> {
     if state.broken.load(Ordering::Acquire) {
         return Err(broken_error());
     }
-    let interp = vm.interp.clone();
+    let caller = state.caller.clone();
     let broken = state.broken.clone();
     state
         .executor
@@ -365,13 +377,13 @@ fn submit(vm: &Vm, state: &ExecutorState, function: Value, call: Args) -> PyResu
             if broken.load(Ordering::Acquire) {
                 return Err(broken_error().into_exception());
             }
-            call_here(&interp, &function, call)
+            caller.call(&function, call)
         })
         .map_err(core_error)
 }
 
 /// `submit(fn, /, *args, **kwargs)`
-fn executor_submit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+fn executor_submit(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, mut args) = split_receiver(args);
     let state = executor_state(&this)?;
     if args.positional.is_empty() {
@@ -380,7 +392,7 @@ fn executor_submit(vm: &mut Vm, args: Args) -> PyResult<Value> {
         ));
     }
     let function = args.positional.remove(0);
-    let future = submit(vm, &state, function, args)?;
+    let future = submit(&state, function, args)?;
     Ok(new_native(future_class(), FutureState { future }))
 }
 
@@ -434,7 +446,7 @@ fn executor_map(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         // On an error, `run` cancels what was already submitted, as CPython's list
         // comprehension would leave it running; cancelling is the kinder choice here.
-        let future = submit(vm, &state, function.clone(), Args::new(call))?;
+        let future = submit(&state, function.clone(), Args::new(call))?;
         futures.push_back(future);
     }
     run.futures = futures;

