@@ -395,7 +395,7 @@ impl Runtime {
     #[inline]
     pub fn tick(&self) -> Result<()> {
         self.check_stop()?;
-        self.0.scheduler.yield_now(&self.current())
+        self.0.scheduler.tick(&self.current())
     }
 
     /// `time.sleep`: blocks for `duration` on the run's clock. `sleep(0)` just yields.

@@ -133,8 +133,15 @@ pub trait Scheduler: Send + Sync + 'static {
     /// Makes `thread` runnable. Never blocks, never switches.
     fn unpark(&self, thread: &ThreadRef);
 
-    /// A scheduling point in running code (the interpreter's tick).
+    /// A scheduling point at a synchronisation operation (and `sleep(0)`).
     fn yield_now(&self, me: &ThreadRef) -> Result<()>;
+
+    /// A scheduling point between two instructions of running code (the interpreter's tick).
+    /// These are far more frequent than synchronisation points, so a scheduler may treat
+    /// them differently; by default they are the same.
+    fn tick(&self, me: &ThreadRef) -> Result<()> {
+        self.yield_now(me)
+    }
 
     /// True when a thread that finds a lock taken should spin briefly before parking: only
     /// when other threads really run at the same time.

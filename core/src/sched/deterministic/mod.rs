@@ -101,6 +101,8 @@ struct State {
     /// the turn over once it has released this mutex ([`Deterministic::release`]): signalled
     /// under the mutex, the woken thread would only wake into it and sleep again.
     wake_next: Option<Arc<Condvar>>,
+    /// The scheduling point being decided is an instruction tick (see `Picker::pick`).
+    at_tick: bool,
 }
 
 struct Slot {
@@ -139,6 +141,7 @@ impl Deterministic {
                 diverged: false,
                 deadlock: None,
                 wake_next: None,
+                at_tick: false,
             }),
             strategy,
             all_finished: Condvar::new(),
@@ -184,6 +187,21 @@ impl Deterministic {
         if let Some(turn) = wake_next {
             turn.notify_one();
         }
+    }
+
+    /// A scheduling point reached by `me`, which holds the turn.
+    fn scheduling_point(&self, me: &ThreadRef, at_tick: bool) -> Result<()> {
+        let num = me.num();
+        let mut state = lock(&self.state);
+        if !Self::scheduled(&state, num) {
+            return Ok(());
+        }
+        Self::interrupted(&state)?;
+        state.at_tick = at_tick;
+        state = self.hand_over(state, num);
+        state.at_tick = false;
+        state = self.wait_turn(state, num);
+        Self::interrupted(&state)
     }
 
     fn wait_turn<'a>(&'a self, state: Guard<'a>, me: u32) -> Guard<'a> {
@@ -281,7 +299,7 @@ impl Deterministic {
         if runnable.len() == 1 || state.diverged {
             return Ok(runnable[0]);
         }
-        let next = state.picker.pick(runnable, me)?;
+        let next = state.picker.pick(runnable, me, state.at_tick)?;
         // Pickers only name runnable threads; should one not, the run still goes on.
         let next = if runnable.contains(&next) {
             next
@@ -521,15 +539,11 @@ impl Scheduler for Deterministic {
     }
 
     fn yield_now(&self, me: &ThreadRef) -> Result<()> {
-        let num = me.num();
-        let mut state = lock(&self.state);
-        if !Self::scheduled(&state, num) {
-            return Ok(());
-        }
-        Self::interrupted(&state)?;
-        state = self.hand_over(state, num);
-        state = self.wait_turn(state, num);
-        Self::interrupted(&state)
+        self.scheduling_point(me, false)
+    }
+
+    fn tick(&self, me: &ThreadRef) -> Result<()> {
+        self.scheduling_point(me, true)
     }
 
     fn observes_sync_ops(&self) -> bool {

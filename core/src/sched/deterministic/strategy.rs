@@ -20,6 +20,13 @@ use super::schedule::Schedule;
 /// longest run seen so far.
 pub const DEFAULT_PCT_STEPS: u64 = 200;
 
+/// The mean number of instruction ticks a thread keeps the turn for under [`Strategy::Random`].
+/// Uniform choices at every point made almost every instruction a context switch between OS
+/// threads (about 3 µs each); bursts keep races and deadlocks as easy to find — a lost update
+/// needs one switch between a load and a store, and there are thousands of those in a loop —
+/// at a fraction of the cost.
+pub const RANDOM_MEAN_BURST: u64 = 16;
+
 /// After this many scheduling points in a row at which the same thread was picked although
 /// another could run, PCT lowers that thread's priority as at a change point. Without it a
 /// thread spinning on a flag (`while not done: pass`) with the highest priority would starve
@@ -30,7 +37,11 @@ const PCT_STARVATION_LIMIT: u32 = 1_000;
 /// The algorithm that picks the next thread at each scheduling point of a deterministic run.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Strategy {
-    /// A seeded random walk: every runnable thread is equally likely at every point.
+    /// A seeded random walk: at every synchronisation point every runnable thread is equally
+    /// likely. Between instructions it goes in bursts, like preemption on a real CPU: the
+    /// running thread keeps going with probability `1 - 1/RANDOM_MEAN_BURST`, otherwise every
+    /// runnable thread is equally likely. Every interleaving stays reachable, and a run of an
+    /// interpreted program costs few thread hand-offs (each one an OS context switch).
     Random,
     /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): threads get random
     /// distinct priorities as they are created, the highest-priority runnable thread runs, and
@@ -86,8 +97,9 @@ pub(crate) trait Picker: Send {
     fn thread_created(&mut self, _num: u32) {}
 
     /// The thread to run next. `runnable` holds at least two thread numbers, in increasing
-    /// order; `current` is the thread at the scheduling point, runnable or not.
-    fn pick(&mut self, runnable: &[u32], current: u32) -> Result<u32, Divergence>;
+    /// order; `current` is the thread at the scheduling point, runnable or not; `at_tick`
+    /// says the point is between two instructions rather than at a synchronisation operation.
+    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, Divergence>;
 
     /// Choices a replay has not used; checked when the run ends.
     fn unused(&self) -> usize {
@@ -129,7 +141,10 @@ struct RandomWalk {
 }
 
 impl Picker for RandomWalk {
-    fn pick(&mut self, runnable: &[u32], _current: u32) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, Divergence> {
+        if at_tick && runnable.contains(&current) && below(&mut self.rng, RANDOM_MEAN_BURST) != 0 {
+            return Ok(current);
+        }
         Ok(runnable[index_below(&mut self.rng, runnable.len())])
     }
 }
@@ -183,7 +198,7 @@ impl Picker for Pct {
         self.priorities.insert(index, num);
     }
 
-    fn pick(&mut self, runnable: &[u32], current: u32) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], current: u32, _at_tick: bool) -> Result<u32, Divergence> {
         self.steps += 1;
         let starving = self.streak.0 == current && self.streak.1 >= PCT_STARVATION_LIMIT;
         if self.change_points.contains(&self.steps) || starving {
@@ -212,7 +227,7 @@ struct Replayer {
 }
 
 impl Picker for Replayer {
-    fn pick(&mut self, runnable: &[u32], _current: u32) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], _current: u32, _at_tick: bool) -> Result<u32, Divergence> {
         let at = self.next;
         let wanted = self.choices.get(at).copied();
         match wanted {
@@ -278,9 +293,9 @@ mod tests {
             pct.thread_created(num);
         }
         let top = pct.priorities[0];
-        assert_eq!(pct.pick(&[0, 1, 2], top), Ok(top));
+        assert_eq!(pct.pick(&[0, 1, 2], top, false), Ok(top));
         pct.change_points.insert(pct.steps + 1);
-        let next = pct.pick(&[0, 1, 2], top).unwrap();
+        let next = pct.pick(&[0, 1, 2], top, false).unwrap();
         assert_ne!(next, top);
         assert_eq!(*pct.priorities.last().unwrap(), top);
     }
@@ -293,7 +308,7 @@ mod tests {
         let top = pct.priorities[0];
         let other = 1 - top;
         let picks: Vec<u32> = (0..=PCT_STARVATION_LIMIT + 1)
-            .map(|_| pct.pick(&[0, 1], top).unwrap())
+            .map(|_| pct.pick(&[0, 1], top, false).unwrap())
             .collect();
         assert!(picks.contains(&other));
     }
@@ -301,10 +316,10 @@ mod tests {
     #[test]
     fn replay_follows_the_choices_and_reports_where_it_diverges() {
         let mut replay = picker(0, &Strategy::Replay(Schedule::new(0, vec![1, 0])));
-        assert_eq!(replay.pick(&[0, 1], 0), Ok(1));
+        assert_eq!(replay.pick(&[0, 1], 0, false), Ok(1));
         assert_eq!(replay.unused(), 1);
         assert_eq!(
-            replay.pick(&[1, 2], 1),
+            replay.pick(&[1, 2], 1, false),
             Err(Divergence {
                 at: 1,
                 wanted: Some(0)
@@ -312,11 +327,25 @@ mod tests {
         );
         let mut done = picker(0, &Strategy::Replay(Schedule::new(0, vec![])));
         assert_eq!(
-            done.pick(&[0, 1], 0),
+            done.pick(&[0, 1], 0, false),
             Err(Divergence {
                 at: 0,
                 wanted: None
             })
         );
+    }
+
+    #[test]
+    fn random_switches_in_bursts_between_instructions_but_not_at_sync_points() {
+        let mut walk = picker(7, &Strategy::Random);
+        let switches_at_ticks = (0..10_000)
+            .filter(|_| walk.pick(&[0, 1], 0, true) != Ok(0))
+            .count();
+        // Leaving the turn with probability 1/16, then a fair pick of two: about 1 in 32.
+        assert!((150..=480).contains(&switches_at_ticks), "{switches_at_ticks}");
+        let switches_at_sync = (0..10_000)
+            .filter(|_| walk.pick(&[0, 1], 0, false) != Ok(0))
+            .count();
+        assert!((4_500..=5_500).contains(&switches_at_sync), "{switches_at_sync}");
     }
 }
