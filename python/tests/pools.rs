@@ -330,3 +330,57 @@ with ThreadPoolExecutor(1) as ex:
         "{outcome:?}: {stderr}"
     );
 }
+
+#[test]
+fn a_raising_pool_callback_is_reported_and_the_pool_goes_on() {
+    // CPython's result handler thread dies of it and the pool hangs; ours reports it the same
+    // way and carries on.
+    let source = r#"
+from multiprocessing.pool import ThreadPool
+
+def callback(value):
+    raise ValueError(f"callback got {value}")
+
+with ThreadPool(2) as pool:
+    r = pool.apply_async(abs, (-3,), callback=callback)
+    print(r.get(), r.successful())
+    print(pool.apply(abs, (-4,)))
+"#;
+    let (stdout, stderr, outcome) = run_in(Mode::det(11), source);
+    assert_eq!(outcome, Outcome::Completed);
+    assert_eq!(stdout, "3 True\n4\n");
+    assert_eq!(
+        stderr,
+        "Exception in thread Thread-5 (_handle_results):\n\
+         Traceback (most recent call last):\n  \
+         File \"pools.py\", line 5, in callback\n    \
+         raise ValueError(f\"callback got {value}\")\n\
+         ValueError: callback got 3\n"
+    );
+}
+
+#[test]
+fn a_raising_pool_initializer_is_reported_once_per_worker() {
+    let source = r#"
+from multiprocessing.pool import ThreadPool
+
+def init():
+    raise OSError("no database")
+
+with ThreadPool(2, initializer=init) as pool:
+    print(pool.map(abs, [-1, -2]))
+"#;
+    let (stdout, stderr, outcome) = run_in(Mode::det(4), source);
+    assert_eq!(outcome, Outcome::Completed);
+    assert_eq!(stdout, "[1, 2]\n");
+    for worker in ["Thread-1 (worker)", "Thread-2 (worker)"] {
+        assert_eq!(
+            stderr
+                .matches(&format!("Exception in thread {worker}:\n"))
+                .count(),
+            1,
+            "{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("OSError: no database\n").count(), 2);
+}
