@@ -429,12 +429,13 @@ fn executor_map(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .iter()
         .map(|iterable| vm.get_iter(iterable))
         .collect::<PyResult<Vec<_>>>()?;
-    let mut futures = VecDeque::new();
+    // Unstarted: if a submit fails half-way, the calls already submitted go ahead, as they do
+    // after CPython's list comprehension raises.
     let mut run = MapRun {
         rt,
         deadline,
         futures: VecDeque::new(),
-        started: true,
+        started: false,
     };
     'zip: while !iterators.is_empty() {
         let mut call = Vec::with_capacity(iterators.len());
@@ -444,13 +445,9 @@ fn executor_map(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 None => break 'zip,
             }
         }
-        // On an error, `run` cancels what was already submitted, as CPython's list
-        // comprehension would leave it running; cancelling is the kinder choice here.
         let future = submit(&state, function.clone(), Args::new(call))?;
-        futures.push_back(future);
+        run.futures.push_back(future);
     }
-    run.futures = futures;
-    run.started = false;
     Ok(new_native(
         map_iterator_class(),
         MapIterator(Mutex::new(Generator::Ready(run))),
