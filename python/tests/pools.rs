@@ -22,16 +22,6 @@ fn run_with(options: RunOptions, source: &str) -> (String, String, Outcome) {
     (output.stdout(), output.stderr(), report.outcome)
 }
 
-/// Whether `time.sleep` exists yet (it comes with the `time` module, written alongside these
-/// pools); the tests that sleep say they were skipped until it does.
-fn have_sleep(test: &str) -> bool {
-    let (_, stderr, _) = run_in(Mode::det(0), "import time\ntime.sleep(0)\n");
-    if !stderr.is_empty() {
-        eprintln!("{test}: skipped until time.sleep exists");
-    }
-    stderr.is_empty()
-}
-
 /// Runs `source` under `seed`, checks it completed without stderr, and gives its stdout.
 fn det(seed: u64, source: &str) -> String {
     let (stdout, stderr, outcome) = run_in(Mode::det(seed), source);
@@ -48,9 +38,6 @@ const SEEDS: [u64; 5] = [1, 2, 3, 42, 1234];
 
 #[test]
 fn pool_callbacks_run_on_the_result_handler_in_completion_order() {
-    if !have_sleep("pool_callbacks_run_on_the_result_handler_in_completion_order") {
-        return;
-    }
     let source = r#"
 import time
 import threading
@@ -86,9 +73,6 @@ with ThreadPool(3) as pool:
 
 #[test]
 fn as_completed_and_wait_follow_virtual_time() {
-    if !have_sleep("as_completed_and_wait_follow_virtual_time") {
-        return;
-    }
     let source = r#"
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait, FIRST_COMPLETED, FIRST_EXCEPTION
@@ -131,9 +115,6 @@ with ThreadPoolExecutor(4) as ex:
 
 #[test]
 fn executor_map_timeout_and_cancel_futures() {
-    if !have_sleep("executor_map_timeout_and_cancel_futures") {
-        return;
-    }
     let source = r#"
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -282,9 +263,6 @@ with ThreadPool(4) as pool:
 
 #[test]
 fn a_task_waiting_for_its_own_future_is_a_reported_deadlock() {
-    if !have_sleep("a_task_waiting_for_its_own_future_is_a_reported_deadlock") {
-        return;
-    }
     let source = r#"
 import time
 from concurrent.futures import ThreadPoolExecutor
