@@ -362,3 +362,42 @@ with ThreadPool(2, initializer=init) as pool:
     }
     assert_eq!(stderr.matches("OSError: no database\n").count(), 2);
 }
+
+#[test]
+fn a_callback_waiting_for_its_own_result_is_told_why_instead_of_hanging() {
+    // CPython hangs for good: the result-handler thread would wait for itself.
+    let source = r#"
+from multiprocessing.pool import ThreadPool
+
+def report(results):
+    print("callback got", results)
+    async_map.wait(0.01)
+    print("a wait with a timeout just times out")
+    async_map.wait()
+
+with ThreadPool(processes=3) as pool:
+    async_map = pool.map_async(abs, [-1, -2, -3], callback=report)
+    async_map.wait()
+    print(async_map.ready(), async_map.successful(), async_map.get())
+"#;
+    for mode in [Mode::Parallel, Mode::det(2)] {
+        let (stdout, stderr, outcome) = run_in(mode, source);
+        assert_eq!(outcome, Outcome::Completed, "{stderr}");
+        assert_eq!(
+            stdout,
+            "callback got [1, 2, 3]\na wait with a timeout just times out\nTrue True [1, 2, 3]\n"
+        );
+        assert!(
+            stderr.starts_with("Exception in thread Thread-6 (_handle_results):\n"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with(
+                "RuntimeError: a pool callback cannot wait for this result: callbacks run on the \
+                 pool's result-handler thread, which delivers the result only after its callback \
+                 returns, so it would wait for itself forever\n"
+            ),
+            "{stderr}"
+        );
+    }
+}

@@ -10,16 +10,19 @@
 //!   `_handle_results` thread prints it, but the handler carries on (CPython's pool hangs);
 //! - an exception in the `initializer` is printed once per worker, and the worker carries on
 //!   (CPython's workers die and are replaced, forever);
-//! - `terminate()` fails the results of tasks that never ran (CPython's `get()` would hang).
+//! - `terminate()` fails the results of tasks that never ran (CPython's `get()` would hang);
+//! - a callback that waits (without a timeout) for a result its own pool has yet to deliver
+//!   gets a `RuntimeError` saying why: the result-handler thread would wait for itself.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
 
 use threadlab_core::pool::{
     AsyncResult, Callback, ErrorCallback, IMap, MapFn, PoolError, PoolOptions, ThreadPool,
 };
 use threadlab_core::sync::Lock;
-use threadlab_core::{Error as CoreError, ThreadLocal};
+use threadlab_core::{Error as CoreError, Runtime, ThreadLocal, ThreadRef};
 
 use crate::builtins::args::{bind, int_arg};
 use crate::modules::native::{
@@ -275,6 +278,8 @@ const TERMINATE: u8 = 2;
 struct PoolState {
     pool: ThreadPool,
     caller: Caller,
+    /// The result-handler thread, once a callback has run on it.
+    handler: Handler,
     /// `RUN`, `CLOSE` or `TERMINATE`, for `repr` and `__enter__`.
     status: AtomicU8,
 }
@@ -332,6 +337,7 @@ fn pool_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         PoolState {
             pool,
             caller,
+            handler: Handler::default(),
             status: AtomicU8::new(RUN),
         },
     )?;
@@ -393,15 +399,35 @@ fn pool_join(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
+/// The pool's result-handler thread, noted by the first callback that runs on it.
+#[derive(Clone, Default)]
+struct Handler(Arc<OnceLock<ThreadRef>>);
+
+impl Handler {
+    fn note(&self, rt: &Runtime) {
+        self.0.get_or_init(|| rt.current());
+    }
+
+    fn is_current(&self, rt: &Runtime) -> bool {
+        self.0
+            .get()
+            .is_some_and(|handler| handler.ptr_eq(&rt.current()))
+    }
+}
+
 /// `callback=`: called with the value on the result-handler thread.
 fn value_callback<T: 'static>(
-    caller: &Caller,
+    vm: &Vm,
+    state: &PoolState,
     function: Option<Value>,
     to_python: fn(&T) -> Value,
 ) -> Option<Callback<T>> {
     let function = function.filter(|f| !f.is_none())?;
-    let caller = caller.clone();
+    let caller = state.caller.clone();
+    let handler = state.handler.clone();
+    let rt = vm.interp.runtime.clone();
     Some(Box::new(move |value: &T| {
+        handler.note(&rt);
         if let Err(exception) = caller.call(&function, Args::new(vec![to_python(value)])) {
             caller.report_in_thread(exception);
         }
@@ -409,10 +435,17 @@ fn value_callback<T: 'static>(
 }
 
 /// `error_callback=`: called with the exception on the result-handler thread.
-fn error_callback(caller: &Caller, function: Option<Value>) -> Option<ErrorCallback<Value>> {
+fn error_callback(
+    vm: &Vm,
+    state: &PoolState,
+    function: Option<Value>,
+) -> Option<ErrorCallback<Value>> {
     let function = function.filter(|f| !f.is_none())?;
-    let caller = caller.clone();
+    let caller = state.caller.clone();
+    let handler = state.handler.clone();
+    let rt = vm.interp.runtime.clone();
     Some(Box::new(move |exception: &Value| {
+        handler.note(&rt);
         if matches!(exception, Value::Null) {
             return;
         }
@@ -457,18 +490,25 @@ fn submit_apply(vm: &mut Vm, args: Args, name: &str, with_callbacks: bool) -> Py
     };
     let (callback, on_error) = if with_callbacks {
         (
-            value_callback(&state.caller, slots[3].take(), value_as_is),
-            error_callback(&state.caller, slots[4].take()),
+            value_callback(vm, &state, slots[3].take(), value_as_is),
+            error_callback(vm, &state, slots[4].take()),
         )
     } else {
         (None, None)
     };
+    let has_callbacks = callback.is_some() || on_error.is_some();
     let caller = state.caller.clone();
     let result = state
         .pool
         .apply_async(move || caller.call(&function, call), callback, on_error)
         .map_err(PyErr::from)?;
-    Ok(new_native(apply_result_class(), PoolResult::Apply(result)))
+    Ok(new_native(
+        apply_result_class(),
+        PoolResult {
+            result: Outcomes::Apply(result),
+            handler: has_callbacks.then(|| state.handler.clone()),
+        },
+    ))
 }
 
 fn pool_apply(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -537,18 +577,25 @@ fn submit_map(
     let chunksize = chunksize_arg(slots[2].take())?;
     let (callback, on_error) = if with_callbacks {
         (
-            value_callback(&state.caller, slots[3].take(), values_as_list),
-            error_callback(&state.caller, slots[4].take()),
+            value_callback(vm, &state, slots[3].take(), values_as_list),
+            error_callback(vm, &state, slots[4].take()),
         )
     } else {
         (None, None)
     };
+    let has_callbacks = callback.is_some() || on_error.is_some();
     let function = map_function(&state.caller, function, star);
     let result = state
         .pool
         .map_async(function, items, chunksize, callback, on_error)
         .map_err(PyErr::from)?;
-    Ok(new_native(map_result_class(), PoolResult::Map(result)))
+    Ok(new_native(
+        map_result_class(),
+        PoolResult {
+            result: Outcomes::Map(result),
+            handler: has_callbacks.then(|| state.handler.clone()),
+        },
+    ))
 }
 
 fn pool_map(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -605,9 +652,40 @@ fn pool_imap_unordered(vm: &mut Vm, args: Args) -> PyResult<Value> {
 // ---------------------------------------------------------------------------------------
 // ApplyResult / MapResult
 
-enum PoolResult {
+struct PoolResult {
+    result: Outcomes,
+    /// For a result with callbacks: the handler thread that delivers it, after its callback.
+    handler: Option<Handler>,
+}
+
+enum Outcomes {
     Apply(AsyncResult<Value, Value>),
     Map(AsyncResult<Vec<Value>, Value>),
+}
+
+impl PoolResult {
+    fn ready(&self) -> bool {
+        match &self.result {
+            Outcomes::Apply(result) => result.ready(),
+            Outcomes::Map(result) => result.ready(),
+        }
+    }
+
+    /// A callback waiting, with no timeout, for a result its own pool's handler thread has yet
+    /// to deliver: that thread is the one waiting, so CPython hangs here for good. We say so.
+    fn check_wait(&self, vm: &Vm, timeout: Option<Duration>) -> PyResult<()> {
+        let Some(handler) = &self.handler else {
+            return Ok(());
+        };
+        if timeout.is_none() && !self.ready() && handler.is_current(&vm.interp.runtime) {
+            return Err(PyErr::runtime_error(
+                "a pool callback cannot wait for this result: callbacks run on the pool's \
+                 result-handler thread, which delivers the result only after its callback \
+                 returns, so it would wait for itself forever",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn result_state(value: &Value) -> PyResult<Arc<PoolResult>> {
@@ -619,9 +697,11 @@ fn result_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, args) = split_receiver(args);
     let mut slots = bind(args, "get", &["timeout"], 0)?;
     let timeout = timeout_arg(vm, slots[0].take())?;
-    match &*result_state(&this)? {
-        PoolResult::Apply(result) => result.get(timeout).map_err(pool_error),
-        PoolResult::Map(result) => result.get(timeout).map(Value::list).map_err(pool_error),
+    let state = result_state(&this)?;
+    state.check_wait(vm, timeout)?;
+    match &state.result {
+        Outcomes::Apply(result) => result.get(timeout).map_err(pool_error),
+        Outcomes::Map(result) => result.get(timeout).map(Value::list).map_err(pool_error),
     }
 }
 
@@ -630,9 +710,11 @@ fn result_wait(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, args) = split_receiver(args);
     let mut slots = bind(args, "wait", &["timeout"], 0)?;
     let timeout = timeout_arg(vm, slots[0].take())?;
-    match &*result_state(&this)? {
-        PoolResult::Apply(result) => result.wait(timeout),
-        PoolResult::Map(result) => result.wait(timeout),
+    let state = result_state(&this)?;
+    state.check_wait(vm, timeout)?;
+    match &state.result {
+        Outcomes::Apply(result) => result.wait(timeout),
+        Outcomes::Map(result) => result.wait(timeout),
     }
     .map_err(PyErr::from)?;
     Ok(Value::None)
@@ -640,17 +722,14 @@ fn result_wait(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn result_ready(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, _) = split_receiver(args);
-    Ok(Value::Bool(match &*result_state(&this)? {
-        PoolResult::Apply(result) => result.ready(),
-        PoolResult::Map(result) => result.ready(),
-    }))
+    Ok(Value::Bool(result_state(&this)?.ready()))
 }
 
 fn result_successful(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, _) = split_receiver(args);
-    let successful = match &*result_state(&this)? {
-        PoolResult::Apply(result) => result.successful(),
-        PoolResult::Map(result) => result.successful(),
+    let successful = match &result_state(&this)?.result {
+        Outcomes::Apply(result) => result.successful(),
+        Outcomes::Map(result) => result.successful(),
     };
     match successful {
         Ok(flag) => Ok(Value::Bool(flag)),
