@@ -252,8 +252,13 @@ fn soup(rng: &mut Rng) -> String {
     text
 }
 
-fn options() -> RunOptions {
+/// Case `case` runs under the deterministic scheduler, seeded with its number: a mutated
+/// threading program may block for ever (an `Event.wait()` whose `set()` was deleted), as it
+/// would under CPython, and only that mode ends such a run, with a deadlock report. It also
+/// makes every case, thread switches included, replay exactly.
+fn options(case: usize) -> RunOptions {
     RunOptions {
+        mode: threadlab_core::Mode::det(case as u64),
         limits: Limits {
             recursion_limit: 100,
             native_depth_limit: 40,
@@ -308,7 +313,7 @@ fn parse_compile_run_never_panics_or_hangs() {
             soup(&mut rng)
         };
         std::fs::write(&case_file, &source).expect("write the current case");
-        let ran = run_watched("fuzz.py", &source, options(), RUN_TIMEOUT);
+        let ran = run_watched("fuzz.py", &source, options(case), RUN_TIMEOUT);
         *endings.entry(ran.ending.clone()).or_default() += 1;
         if ran.elapsed > slowest.0 {
             slowest = (ran.elapsed, case);
