@@ -6,6 +6,8 @@
 //!   the browser);
 //! - `native_thread_id()`: the id the OS gives the calling thread;
 //! - `cpu_count()`: what `os.cpu_count()` reports;
+//! - `terminate_process(pid)` and `kill_process(pid)`: end a child process (`SIGTERM`,
+//!   `SIGKILL`) for `multiprocessing`; false where there are no OS processes;
 //! - `park_current(timeout)` and `Unparker`: block the calling thread until unparked.
 
 #[cfg(not(target_arch = "wasm32"))]

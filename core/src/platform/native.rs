@@ -138,6 +138,43 @@ pub fn thread_cpu_nanos() -> u64 {
     monotonic_nanos()
 }
 
+/// Asks process `pid` to end (`SIGTERM`), as `multiprocessing`'s `Process.terminate()` does;
+/// false when the signal could not be sent, or the OS has no such request.
+#[cfg(unix)]
+pub fn terminate_process(pid: u32) -> bool {
+    send_signal(pid, libc::SIGTERM)
+}
+
+/// Ends process `pid` at once (`SIGKILL`), as `Process.kill()` does; false when the signal
+/// could not be sent, or the OS has no such request.
+#[cfg(unix)]
+pub fn kill_process(pid: u32) -> bool {
+    send_signal(pid, libc::SIGKILL)
+}
+
+#[cfg(unix)]
+fn send_signal(pid: u32, signal: libc::c_int) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        // 0 and negative ids address process groups, never one child.
+        return false;
+    }
+    // SAFETY: kill has no memory preconditions; a stale pid just fails with ESRCH.
+    unsafe { libc::kill(pid, signal) == 0 }
+}
+
+#[cfg(not(unix))]
+pub fn terminate_process(_pid: u32) -> bool {
+    false
+}
+
+#[cfg(not(unix))]
+pub fn kill_process(_pid: u32) -> bool {
+    false
+}
+
 /// A handle that wakes one parked thread. Unparking before the park makes the next park return
 /// at once (a token, as `std::thread::park`), so a wake-up is never lost.
 #[derive(Clone, Debug)]

@@ -41,6 +41,16 @@ pub fn thread_cpu_nanos() -> u64 {
     monotonic_nanos()
 }
 
+/// The browser has no OS processes: a `multiprocessing.Process` there is a Worker, which its
+/// launcher ends itself.
+pub fn terminate_process(_pid: u32) -> bool {
+    false
+}
+
+pub fn kill_process(_pid: u32) -> bool {
+    false
+}
+
 /// std's park/unpark on wasm32 with atomics is `memory.atomic.wait32`/`notify`: it works on
 /// workers and traps on the page's main thread, which therefore must never call a blocking API.
 #[derive(Clone, Debug)]
