@@ -15,6 +15,7 @@ pub mod compiler;
 pub mod modules;
 pub mod objects;
 pub mod parse;
+pub mod process;
 pub mod source;
 mod stack;
 pub mod vm;
@@ -41,6 +42,11 @@ pub struct RunOptions {
     /// Record a trace (threads, locks, output) for `--trace` and timelines.
     pub trace: bool,
     pub max_threads: Option<usize>,
+    /// Starts `multiprocessing.Process` children; without one, `start()` raises `OSError`.
+    pub process_launcher: Option<Arc<dyn process::ProcessLauncher>>,
+    /// Set when this run is a `multiprocessing` child: the program runs as `__mp_main__`,
+    /// then the child's `Process.run()` is called (see [`process::ChildCall`]).
+    pub child: Option<process::ChildCall>,
 }
 
 impl Default for RunOptions {
@@ -50,6 +56,8 @@ impl Default for RunOptions {
             limits: Limits::default(),
             trace: false,
             max_threads: None,
+            process_launcher: None,
+            child: None,
         }
     }
 }
@@ -178,18 +186,38 @@ impl Run {
             self.options.limits.clone(),
             self.program.source.clone(),
         );
+        if let Some(launcher) = &self.options.process_launcher {
+            let _ = interp.processes.launcher.set(launcher.clone());
+        }
+        if let Some(call) = &self.options.child {
+            let _ = interp.processes.child.set(call.clone());
+        }
+        // A `multiprocessing` child runs the program as `__mp_main__`, which is also its
+        // `__main__` module (CPython's spawn start method).
+        let main_name = if self.options.child.is_some() {
+            "__mp_main__"
+        } else {
+            "__main__"
+        };
         let globals = Dict::new();
-        globals.set_by_name("__name__", Value::str("__main__"));
+        globals.set_by_name("__name__", Value::str(main_name));
         globals.set_by_name("__file__", Value::str(self.program.source.name.as_str()));
         globals.set_by_name("__doc__", Value::None);
-        objects::write(&interp.modules).insert(
-            "__main__".into(),
-            Value::Module(Module::new("__main__", globals.clone())),
-        );
+        let main_module = Value::Module(Module::new(main_name, globals.clone()));
+        objects::write(&interp.modules).insert("__main__".into(), main_module.clone());
+        if main_name != "__main__" {
+            objects::write(&interp.modules).insert(main_name.into(), main_module);
+        }
 
         let mut vm = Vm::new(interp.clone());
         let frame = vm.namespace_frame(code, globals.clone(), globals, Vec::new());
-        let result = catch_unwind(AssertUnwindSafe(|| vm.run_frame(frame)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            vm.run_frame(frame)?;
+            if let Some(call) = &self.options.child {
+                modules::process::run_child(&mut vm, call)?;
+            }
+            Ok(Value::None)
+        }));
         vm.flush_instruction_count();
         let mut outcome = match result {
             Ok(Ok(_)) => Outcome::Completed,
@@ -201,6 +229,7 @@ impl Run {
                 outcome = report_error(&mut vm, PyErr::from(error));
             }
         }
+        interp.processes.finish(&runtime);
         if let Some(reason) = runtime.stop_reason() {
             if !matches!(outcome, Outcome::Stopped(_)) && outcome != Outcome::InternalError {
                 outcome = report_stop(&interp, reason);

@@ -10,6 +10,7 @@ mod multiprocessing;
 pub mod native;
 mod network;
 mod os;
+pub(crate) mod process;
 mod queue;
 mod random;
 mod sys;

@@ -3,7 +3,8 @@
 use crate::objects::Dict;
 use crate::vm::{PyResult, Vm};
 
-pub(super) fn build(_vm: &mut Vm, _module: &Dict) -> PyResult<()> {
+pub(super) fn build(_vm: &mut Vm, module: &Dict) -> PyResult<()> {
+    super::process::install(module);
     Ok(())
 }
 

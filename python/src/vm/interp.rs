@@ -83,6 +83,8 @@ pub struct Interp {
     /// Instructions between scheduler ticks: 1 in deterministic mode, so that a switch can
     /// fall between any two instructions; more otherwise, to keep the tick cheap.
     pub tick_interval: u32,
+    /// `multiprocessing`: the launcher, this process's identity and its children.
+    pub processes: crate::process::Processes,
     instructions: AtomicU64,
     next_frame: AtomicU64,
 }
@@ -105,6 +107,7 @@ impl Interp {
             thread_objects: Mutex::new(HashMap::new()),
             eq_classes: Mutex::new(HashMap::new()),
             tick_interval,
+            processes: crate::process::Processes::default(),
             instructions: AtomicU64::new(0),
             next_frame: AtomicU64::new(1),
         })

@@ -1,0 +1,206 @@
+//! `multiprocessing.Process` through the [`ProcessLauncher`] interface alone, with a launcher
+//! that runs each child as a second [`Run`] on a thread of this test process: the shape a
+//! browser launcher (a Worker with its own interpreter) takes. The real child processes are
+//! tested through the binary in `native/tests/process.rs`.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+
+use threadlab_core::StopReason;
+use threadlab_python::process::{
+    ChildCall, ChildProcess, ChildRequest, ProcessLauncher, EXIT_KILLED, EXIT_TERMINATED,
+};
+use threadlab_python::{run, CapturedOutput, Outcome, Program, Run, RunOptions, StopHandle};
+
+#[derive(Debug)]
+struct InProcessLauncher {
+    source: String,
+    next_pid: AtomicU32,
+}
+
+struct InProcessChild {
+    pid: u32,
+    stop: StopHandle,
+    /// The exit code a stop stands for: `-15` or `-9`.
+    signalled: Arc<AtomicU32>,
+    ended: Arc<AtomicBool>,
+}
+
+impl ProcessLauncher for InProcessLauncher {
+    fn spawn(&self, request: ChildRequest) -> Result<Box<dyn ChildProcess>, String> {
+        // What crosses the boundary is text, as in a `postMessage`.
+        let call = ChildCall::decode(&request.call.encode())?;
+        let options = RunOptions {
+            child: Some(call),
+            ..RunOptions::default()
+        };
+        let child = Run::new(
+            Program::new("main.py", self.source.clone()),
+            options,
+            request.output,
+        );
+        let stop = child.stop_handle();
+        let signalled = Arc::new(AtomicU32::new(0));
+        let ended = Arc::new(AtomicBool::new(false));
+        let (code, done) = (signalled.clone(), ended.clone());
+        let on_exit = request.on_exit;
+        std::thread::spawn(move || {
+            let report = child.run();
+            done.store(true, Ordering::Release);
+            let signal = code.load(Ordering::Acquire);
+            on_exit(if signal != 0 {
+                -(signal as i32)
+            } else {
+                report.outcome.exit_code()
+            });
+        });
+        Ok(Box::new(InProcessChild {
+            pid: 1000 + self.next_pid.fetch_add(1, Ordering::Relaxed),
+            stop,
+            signalled,
+            ended,
+        }))
+    }
+}
+
+impl InProcessChild {
+    fn signal(&self, code: i32) {
+        if !self.ended.load(Ordering::Acquire) {
+            self.signalled.store(code.unsigned_abs(), Ordering::Release);
+            self.stop.stop(StopReason::Requested);
+        }
+    }
+}
+
+impl ChildProcess for InProcessChild {
+    fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    fn terminate(&self) {
+        self.signal(EXIT_TERMINATED);
+    }
+
+    fn kill(&self) {
+        self.signal(EXIT_KILLED);
+    }
+}
+
+fn run_with_launcher(source: &str) -> (String, String, Outcome) {
+    let output = CapturedOutput::new();
+    let launcher = InProcessLauncher {
+        source: source.to_owned(),
+        next_pid: AtomicU32::new(0),
+    };
+    let options = RunOptions {
+        process_launcher: Some(Arc::new(launcher)),
+        ..RunOptions::default()
+    };
+    let report = run(Program::new("main.py", source), options, output.clone());
+    (output.stdout(), output.stderr(), report.outcome)
+}
+
+#[test]
+fn children_share_the_parents_output_and_get_arguments_by_value() {
+    let (out, err, outcome) = run_with_launcher(
+        r#"
+from multiprocessing import Process, current_process
+
+def work(items, n):
+    items.append(n)
+    print(current_process().name, __name__, items)
+
+if __name__ == '__main__':
+    items = []
+    procs = [Process(target=work, args=(items, n)) for n in range(3)]
+    for p in procs:
+        p.start()
+        p.join()
+    print(items, [p.exitcode for p in procs], [p.pid for p in procs])
+"#,
+    );
+    assert_eq!(outcome, Outcome::Completed, "{err}");
+    assert_eq!(
+        out,
+        "Process-1 __mp_main__ [0]\nProcess-2 __mp_main__ [1]\nProcess-3 __mp_main__ [2]\n\
+         [] [0, 0, 0] [1000, 1001, 1002]\n"
+    );
+}
+
+#[test]
+fn terminate_stops_a_spinning_child() {
+    let (out, err, outcome) = run_with_launcher(
+        r#"
+from multiprocessing import Process
+
+def spin():
+    while True:
+        pass
+
+if __name__ == '__main__':
+    p = Process(target=spin, daemon=True)
+    p.start()
+    p.join(0.2)
+    alive = p.is_alive()
+    p.terminate()
+    p.join()
+    print(alive, p.exitcode, p)
+"#,
+    );
+    assert_eq!(outcome, Outcome::Completed, "{err}");
+    assert_eq!(
+        out,
+        "True -15 <Process name='Process-1' pid=1000 parent=PID stopped exitcode=-SIGTERM daemon>\n"
+            .replace("PID", &std::process::id().to_string())
+    );
+}
+
+#[test]
+fn without_a_launcher_start_raises_oserror() {
+    let (out, err, outcome) = threadlab_python::run_source(
+        "main.py",
+        r#"
+from multiprocessing import Process
+p = Process(target=print)
+try:
+    p.start()
+except OSError as e:
+    print("OSError:", e)
+print(p.is_alive(), p.exitcode)
+try:
+    p.join()
+except AssertionError as e:
+    print("AssertionError:", e)
+"#,
+    );
+    assert_eq!(outcome, Outcome::Completed, "{err}");
+    assert_eq!(
+        out,
+        "OSError: processes are not available here\nFalse None\n\
+         AssertionError: can only join a started process\n"
+    );
+}
+
+#[test]
+fn a_child_call_survives_its_text_form() {
+    let (out, err, outcome) = run_with_launcher(
+        r#"
+from multiprocessing import Process
+
+def show(*args, **kwargs):
+    print(args, kwargs)
+
+if __name__ == '__main__':
+    p = Process(target=show, args=(None, True, -5, 2**70, 0.1, float("nan"), "é\n", b"\xff",
+                                   [1, [2]], (3,), {"k": {4}}, frozenset()), kwargs={"f": print})
+    p.start()
+    p.join()
+"#,
+    );
+    assert_eq!(outcome, Outcome::Completed, "{err}");
+    assert_eq!(
+        out,
+        "(None, True, -5, 1180591620717411303424, 0.1, nan, 'é\\n', b'\\xff', [1, [2]], (3,), \
+         {'k': {4}}, frozenset()) {'f': <built-in function print>}\n"
+    );
+}
