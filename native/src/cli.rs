@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// Print the wall time on stdout, after the program's output, instead of on stderr
     #[arg(long)]
     pub time: bool,
+
+    /// Run as a `multiprocessing` child: read the process to run from stdin (internal)
+    #[arg(long, hide = true)]
+    pub child: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,6 +100,17 @@ impl RunArgs {
                 ))
             }
         };
+        let mode_flag = match self.mode {
+            ModeArg::Parallel => "parallel",
+            ModeArg::Gil => "gil",
+            ModeArg::Det => "det",
+        };
+        let process_flags = vec![
+            "--mode".to_owned(),
+            mode_flag.to_owned(),
+            "--seed".to_owned(),
+            self.seed.to_string(),
+        ];
         Ok(run::Config {
             file: self.file,
             mode: match self.mode {
@@ -109,6 +124,8 @@ impl RunArgs {
             timeline: self.timeline,
             time_on_stdout: self.time,
             instruction_budget: self.max_instructions,
+            process_flags,
+            child: self.child,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_python;
+mod child_process;
 mod cli;
 mod run;
 

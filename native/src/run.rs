@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use threadlab_core::{Mode, StopReason};
+use threadlab_python::process::ProcessLauncher;
 use threadlab_python::{InputLine, Limits, OutputSink, Program, Run, RunOptions, Stream};
+
+use crate::child_process::{read_child_call, NativeLauncher};
 
 pub struct Config {
     pub file: PathBuf,
@@ -22,6 +25,11 @@ pub struct Config {
     pub trace_file: Option<PathBuf>,
     /// Print a text timeline after the run.
     pub timeline: bool,
+    /// The flags a `multiprocessing` child repeats (`--mode`, `--seed`).
+    pub process_flags: Vec<String>,
+    /// This run is a `multiprocessing` child (hidden `--child`): its process comes on stdin,
+    /// and it prints no timing line.
+    pub child: bool,
 }
 
 /// Columns of the text timeline: fits an 80-column terminal next to the thread names.
@@ -32,6 +40,9 @@ const TIMELINE_WIDTH: usize = 60;
 struct Terminal {
     stdout: Mutex<io::Stdout>,
     stderr: Mutex<io::Stderr>,
+    /// Whether `input()` reads stdin: not in a `multiprocessing` child, whose stdin is its
+    /// lifeline to the parent (CPython gives children an empty stdin too).
+    stdin: bool,
 }
 
 impl OutputSink for Terminal {
@@ -52,6 +63,9 @@ impl OutputSink for Terminal {
 
     /// `input()` reads the terminal's standard input, as CPython does.
     fn read_line(&self) -> InputLine {
+        if !self.stdin {
+            return InputLine::EndOfFile;
+        }
         let mut line = String::new();
         match io::stdin().read_line(&mut line) {
             Ok(0) | Err(_) => InputLine::EndOfFile,
@@ -89,9 +103,25 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
         });
     }
 
+    let child = if config.child {
+        match read_child_call() {
+            Ok(call) => Some(call),
+            Err(message) => {
+                eprintln!("threadlab: error: {message}");
+                return Ok(2);
+            }
+        }
+    } else {
+        None
+    };
+    let launcher = NativeLauncher::new(config.file.clone(), config.process_flags.clone())
+        .ok()
+        .map(|launcher| Arc::new(launcher) as Arc<dyn ProcessLauncher>);
+
     let terminal = Arc::new(Terminal {
         stdout: Mutex::new(io::stdout()),
         stderr: Mutex::new(io::stderr()),
+        stdin: !config.child,
     });
     let options = RunOptions {
         mode: config.mode.clone(),
@@ -100,6 +130,8 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
             ..Limits::default()
         },
         trace: config.trace_file.is_some() || config.timeline,
+        process_launcher: launcher,
+        child,
         ..RunOptions::default()
     };
     let run = Run::new(program, options, terminal.clone());
@@ -130,6 +162,9 @@ pub fn run(config: Config) -> Result<i32, Box<dyn std::error::Error + Send + Syn
 
     let report = run.run();
     let _ = finished.send(());
+    if config.child {
+        return Ok(report.outcome.exit_code());
+    }
     let line = format!(
         "[{} s wall time, {} instructions, {} mode]\n",
         format_seconds(report.elapsed),
