@@ -229,6 +229,17 @@ impl<J, S> JobQueue<J, S> {
         }
     }
 
+    /// A worker that took a job while more wait and others are parked wakes one of them.
+    /// Submits made while a worker spins wake nobody (the spinner will find the job), and the
+    /// spinner takes one job: without this, the rest of a burst would wait for a busy worker
+    /// while idle ones sleep. Each woken worker passes the wake on in turn.
+    #[inline]
+    fn pass_on_wake(&self, rt: &Runtime) {
+        if self.gate.load(Ordering::Acquire) >= PARKED && !self.jobs.is_empty() {
+            self.wake_one(rt);
+        }
+    }
+
     /// Takes the longest-parked worker off the list, to be woken once the lock is released.
     fn take_idle(&self, state: &mut QueueState<S>) -> Option<DeferredWake> {
         let worker = state.idle_workers.notify_one_deferred()?;
@@ -301,6 +312,7 @@ impl<J, S> JobQueue<J, S> {
     ) -> Option<J> {
         loop {
             if let Some(job) = self.jobs.pop() {
+                self.pass_on_wake(&run.rt);
                 return Some(job);
             }
             // One idle worker spins at a time; the others park at once (see the module
@@ -310,6 +322,7 @@ impl<J, S> JobQueue<J, S> {
                 self.spinner.store(false, Ordering::Release);
             }
             if let Some(job) = self.jobs.pop() {
+                self.pass_on_wake(&run.rt);
                 return Some(job);
             }
             let state = self.lock();

@@ -718,6 +718,33 @@ mod tests {
         }
     }
 
+    /// Three tasks that can only finish together (they meet at a barrier) need three
+    /// workers at once: submitted in a burst, they must not queue behind one busy worker
+    /// while the others sleep.
+    #[test]
+    fn a_burst_of_tasks_spreads_over_the_idle_workers() {
+        for rt in runtimes() {
+            let pool = pool(&rt, 3);
+            // Let the workers reach their idle loop first, as a pool used twice does.
+            assert_eq!(pool.apply(|| Ok::<_, String>(0)), Ok(0));
+            let barrier = Arc::new(crate::sync::Barrier::new(&rt, 3, None, Some(LONG)).unwrap());
+            let results: Vec<_> = (0..3)
+                .map(|_| {
+                    let barrier = barrier.clone();
+                    pool.apply_async(
+                        move || barrier.wait(None).map(drop).map_err(|e| e.to_string()),
+                        None,
+                        None,
+                    )
+                    .unwrap()
+                })
+                .collect();
+            for result in results {
+                assert_eq!(result.get(Some(LONG)), Ok(()));
+            }
+        }
+    }
+
     #[test]
     fn apply_async_results_can_be_read_many_times() {
         for rt in runtimes() {

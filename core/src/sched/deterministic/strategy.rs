@@ -342,10 +342,16 @@ mod tests {
             .filter(|_| walk.pick(&[0, 1], 0, true) != Ok(0))
             .count();
         // Leaving the turn with probability 1/16, then a fair pick of two: about 1 in 32.
-        assert!((150..=480).contains(&switches_at_ticks), "{switches_at_ticks}");
+        assert!(
+            (150..=480).contains(&switches_at_ticks),
+            "{switches_at_ticks}"
+        );
         let switches_at_sync = (0..10_000)
             .filter(|_| walk.pick(&[0, 1], 0, false) != Ok(0))
             .count();
-        assert!((4_500..=5_500).contains(&switches_at_sync), "{switches_at_sync}");
+        assert!(
+            (4_500..=5_500).contains(&switches_at_sync),
+            "{switches_at_sync}"
+        );
     }
 }
