@@ -14,11 +14,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use threadlab_core::sync::Barrier;
 use threadlab_core::Error as CoreError;
 
-use super::lock::{address, qualified_name};
+use super::lock::{address, initialised, qualified_name};
 use super::thread::timeout_arg;
 use crate::builtins::args::{bind, int_arg, positional};
 use crate::modules::native::{
-    add_method, add_property, exception_class, native_class, new_native, receiver, split_receiver,
+    add_method, add_property, attach_native, exception_class, native_class, split_receiver,
 };
 use crate::objects::types::ExcKind;
 use crate::objects::{Args, Class, Dict, Value};
@@ -41,7 +41,7 @@ fn barrier_class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
         let class = native_class("threading", "Barrier", &[]);
-        add_method(&class, "__new__", barrier_new);
+        add_method(&class, "__init__", barrier_init);
         add_method(&class, "wait", barrier_wait);
         add_method(&class, "reset", barrier_reset);
         add_method(&class, "abort", barrier_abort);
@@ -62,13 +62,9 @@ pub(super) fn install(module: &Dict) {
 }
 
 /// `Barrier(parties, action=None, timeout=None)`
-fn barrier_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (class, args) = split_receiver(args);
-    let class = match class {
-        Value::Class(class) => class,
-        _ => barrier_class().clone(),
-    };
-    let mut slots = bind(args, "Barrier", &["parties", "action", "timeout"], 1)?;
+fn barrier_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (this, args) = split_receiver(args);
+    let mut slots = bind(args, "__init__", &["parties", "action", "timeout"], 1)?;
     let parties = int_arg(slots[0].as_ref().unwrap_or(&Value::None))?;
     let timeout = timeout_arg(vm, slots[2].take())?;
     let failures = Failures::default();
@@ -102,11 +98,12 @@ fn barrier_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let parties = usize::try_from(parties).unwrap_or(0);
     let barrier =
         Barrier::new(&vm.interp.runtime, parties, action, timeout).map_err(PyErr::from)?;
-    Ok(new_native(&class, BarrierState { barrier, failures }))
+    attach_native(&this, BarrierState { barrier, failures })?;
+    Ok(Value::None)
 }
 
 fn this(value: &Value) -> PyResult<Arc<BarrierState>> {
-    receiver::<BarrierState>(value, "Barrier")
+    initialised::<BarrierState>(value, barrier_class())
 }
 
 /// A core error of a barrier operation as the Python exception it stands for.

@@ -11,11 +11,10 @@ use std::sync::{Arc, OnceLock};
 
 use threadlab_core::sync::{Condition, ConditionLock, Lock, RLock};
 
+use super::lock::initialised;
 use super::thread::timeout_arg;
 use crate::builtins::args::{bind, int_arg, positional};
-use crate::modules::native::{
-    add_method, native, native_class, new_native, receiver, split_receiver,
-};
+use crate::modules::native::{add_method, attach_native, native, native_class, split_receiver};
 use crate::objects::{Args, Class, Dict, PyStr, Value};
 use crate::vm::{PyErr, PyResult, Vm};
 
@@ -31,7 +30,7 @@ fn condition_class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
         let class = native_class("threading", "Condition", &[]);
-        add_method(&class, "__new__", condition_new);
+        add_method(&class, "__init__", condition_init);
         add_method(&class, "acquire", condition_acquire);
         add_method(&class, "release", condition_release);
         add_method(&class, "__enter__", condition_enter);
@@ -52,13 +51,9 @@ pub(super) fn install(module: &Dict) {
 }
 
 /// `Condition(lock=None)`
-fn condition_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (class, args) = split_receiver(args);
-    let class = match class {
-        Value::Class(class) => class,
-        _ => condition_class().clone(),
-    };
-    let mut slots = bind(args, "Condition", &["lock"], 0)?;
+fn condition_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (this, args) = split_receiver(args);
+    let mut slots = bind(args, "__init__", &["lock"], 0)?;
     let lock = match slots[0].take() {
         None | Some(Value::None) => super::rlock::new_rlock(vm),
         Some(lock) => lock,
@@ -78,11 +73,12 @@ fn condition_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
         lock,
         waiting: AtomicUsize::new(0),
     };
-    Ok(new_native(&class, state))
+    attach_native(&this, state)?;
+    Ok(Value::None)
 }
 
 fn this(value: &Value) -> PyResult<Arc<ConditionState>> {
-    receiver::<ConditionState>(value, "Condition")
+    initialised::<ConditionState>(value, condition_class())
 }
 
 /// Calls the lock object's method `name` with `args`.

@@ -4,10 +4,10 @@ use std::sync::{Arc, OnceLock};
 
 use threadlab_core::sync::Event;
 
-use super::lock::{address, qualified_name};
+use super::lock::{address, initialised, qualified_name};
 use super::thread::timeout_arg;
 use crate::builtins::args::{bind, positional};
-use crate::modules::native::{add_method, native_class, new_native, receiver, split_receiver};
+use crate::modules::native::{add_method, attach_native, native_class, split_receiver};
 use crate::objects::{Args, Class, Dict, Value};
 use crate::vm::{PyErr, PyResult, Vm};
 
@@ -15,7 +15,7 @@ fn event_class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
         let class = native_class("threading", "Event", &[]);
-        add_method(&class, "__new__", event_new);
+        add_method(&class, "__init__", event_init);
         add_method(&class, "is_set", event_is_set);
         add_method(&class, "isSet", event_is_set);
         add_method(&class, "set", event_set);
@@ -30,18 +30,15 @@ pub(super) fn install(module: &Dict) {
     module.set_by_name("Event", Value::Class(event_class().clone()));
 }
 
-fn event_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (class, args) = split_receiver(args);
-    positional(args, "Event", 0, 0)?;
-    let class = match class {
-        Value::Class(class) => class,
-        _ => event_class().clone(),
-    };
-    Ok(new_native(&class, Event::new(&vm.interp.runtime)))
+fn event_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (this, args) = split_receiver(args);
+    positional(args, "Event.__init__", 0, 0)?;
+    attach_native(&this, Event::new(&vm.interp.runtime))?;
+    Ok(Value::None)
 }
 
 fn this(value: &Value) -> PyResult<Arc<Event>> {
-    receiver::<Event>(value, "Event")
+    initialised::<Event>(value, event_class())
 }
 
 fn event_is_set(_vm: &mut Vm, args: Args) -> PyResult<Value> {

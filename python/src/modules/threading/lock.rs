@@ -158,3 +158,24 @@ pub(super) fn qualified_name(value: &Value) -> String {
 pub(super) fn address(value: &Value) -> String {
     format!("0x{:012x}", value.identity().unwrap_or(0))
 }
+
+/// The Rust state of a primitive that CPython writes in Python (`Semaphore`, `Event`,
+/// `Condition`, `Barrier`): attached by `__init__`, so that subclasses with their own
+/// `__init__` work; a subclass that never called the base `__init__` gets an
+/// `AttributeError`, as in CPython, here with a clearer message.
+pub(super) fn initialised<T: std::any::Any + Send + Sync>(
+    value: &Value,
+    class: &Arc<Class>,
+) -> PyResult<Arc<T>> {
+    if let Some(state) = crate::modules::native::native::<T>(value) {
+        return Ok(state);
+    }
+    if value.class().is_subclass(class) {
+        return Err(PyErr::attribute_error(format!(
+            "'{}' object is not initialised: {}.__init__() was not called",
+            value.type_name(),
+            class.name.as_str()
+        )));
+    }
+    receiver::<T>(value, class.name.as_str())
+}

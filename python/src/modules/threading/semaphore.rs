@@ -4,11 +4,11 @@ use std::sync::{Arc, OnceLock};
 
 use threadlab_core::sync::{BoundedSemaphore, Semaphore};
 
-use super::lock::{address, qualified_name};
+use super::lock::{address, initialised, qualified_name};
 use super::thread::timeout_arg;
 use crate::builtins::args::{bind, int_arg};
 use crate::modules::native::{
-    add_method, add_property, native_class, new_native, receiver, split_receiver,
+    add_method, add_property, attach_native, native_class, split_receiver,
 };
 use crate::objects::{Args, Class, Dict, Value};
 use crate::vm::{PyErr, PyResult, Vm};
@@ -24,7 +24,7 @@ fn semaphore_class() -> &'static Arc<Class> {
     static CLASS: OnceLock<Arc<Class>> = OnceLock::new();
     CLASS.get_or_init(|| {
         let class = native_class("threading", "Semaphore", &[]);
-        add_method(&class, "__new__", semaphore_new);
+        add_method(&class, "__init__", semaphore_init);
         add_method(&class, "acquire", semaphore_acquire);
         add_method(&class, "__enter__", semaphore_acquire);
         add_method(&class, "release", semaphore_release);
@@ -49,13 +49,10 @@ pub(super) fn install(module: &Dict) {
 }
 
 /// `Semaphore(value=1)`, `BoundedSemaphore(value=1)`
-fn semaphore_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (class, args) = split_receiver(args);
-    let class = match class {
-        Value::Class(class) => class,
-        _ => semaphore_class().clone(),
-    };
-    let slots = bind(args, class.name.as_str(), &["value"], 0)?;
+fn semaphore_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (this, args) = split_receiver(args);
+    let class = this.class();
+    let slots = bind(args, "__init__", &["value"], 0)?;
     let value = match &slots[0] {
         None => 1,
         Some(value) => int_arg(value)?,
@@ -67,11 +64,12 @@ fn semaphore_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     } else {
         SemaphoreState::Plain(Semaphore::new(rt, value).map_err(PyErr::from)?)
     };
-    Ok(new_native(&class, state))
+    attach_native(&this, state)?;
+    Ok(Value::None)
 }
 
 fn this(value: &Value) -> PyResult<Arc<SemaphoreState>> {
-    receiver::<SemaphoreState>(value, "Semaphore")
+    initialised::<SemaphoreState>(value, semaphore_class())
 }
 
 /// `acquire(blocking=True, timeout=None)`
