@@ -372,3 +372,36 @@ fn queues_can_be_subclassed() {
         "jobs True 1 True\n2\n'Forgot' object has no queue: Queue.__init__() was not called\n"
     );
 }
+
+/// The `threading_sync/` and `queue/` fixtures (CPython's output, checked in parallel mode by
+/// `tests/fixtures.rs`) print exactly the same under the GIL and under several seeds: none of
+/// their output depends on the schedule, and their timeouts behave on virtual time too.
+#[test]
+fn the_fixtures_print_the_same_under_the_gil_and_deterministic_schedules() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut checked = 0;
+    for group in ["threading_sync", "queue"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(group))
+            .expect("fixture folder")
+            .map(|entry| entry.expect("fixture entry").path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
+            .collect();
+        files.sort();
+        for path in files {
+            let source = std::fs::read_to_string(&path).expect("fixture source");
+            let expected =
+                std::fs::read_to_string(path.with_extension("out")).expect("fixture output");
+            let name = path.display();
+            assert_eq!(stdout_in(gil(), &source), expected, "{name} under the GIL");
+            for seed in 0..3 {
+                assert_eq!(
+                    stdout_in(Mode::det(seed), &source),
+                    expected,
+                    "{name} with seed {seed}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} fixtures found");
+}
