@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use threadlab_core::Mode;
 use threadlab_core::StopReason;
 use threadlab_python::{CapturedOutput, Limits, Outcome, Program, Run, RunOptions};
 
@@ -69,7 +70,7 @@ impl Fixture {
 
     /// The run's limits: the defaults plus [`SAFETY_BUDGET`] (or [`LIMITS_BUDGET`] under
     /// `limits/`), overridden by a first-line header such as
-    /// `# limits: instructions=100000 recursion=200 native=50 container=1000`.
+    /// `# limits: instructions=100000 recursion=200 native=50 container=1000 seed=0`.
     pub fn limits(&self) -> Result<Limits, String> {
         Ok(self.header()?.0)
     }
@@ -80,7 +81,18 @@ impl Fixture {
         Ok(self.header()?.1)
     }
 
-    fn header(&self) -> Result<(Limits, Duration), String> {
+    /// The scheduler: parallel, or `seed=N` in the header for the deterministic scheduler
+    /// with that seed. Fixtures whose output depends on timing (sleeps racing timeouts,
+    /// completion order) use it: in virtual time their output is exact on any machine, where
+    /// real time on a loaded one could reorder them.
+    pub fn mode(&self) -> Result<Mode, String> {
+        Ok(match self.header()?.2 {
+            Some(seed) => Mode::det(seed),
+            None => Mode::Parallel,
+        })
+    }
+
+    fn header(&self) -> Result<(Limits, Duration, Option<u64>), String> {
         let mut limits = Limits {
             instruction_budget: Some(if self.is_limits() {
                 LIMITS_BUDGET
@@ -90,9 +102,10 @@ impl Fixture {
             ..Limits::default()
         };
         let mut timeout = FIXTURE_TIMEOUT;
+        let mut seed = None;
         let first = self.source.lines().next().unwrap_or("");
         let Some(spec) = first.strip_prefix("# limits:") else {
-            return Ok((limits, timeout));
+            return Ok((limits, timeout, seed));
         };
         for item in spec.split_whitespace() {
             let (key, value) = item
@@ -107,10 +120,11 @@ impl Fixture {
                 "native" => limits.native_depth_limit = value as usize,
                 "container" => limits.max_container_len = value as usize,
                 "timeout" => timeout = Duration::from_secs(value),
+                "seed" => seed = Some(value),
                 _ => return Err(format!("{}: unknown limit {key:?}", self.rel)),
             }
         }
-        Ok((limits, timeout))
+        Ok((limits, timeout, seed))
     }
 }
 
@@ -284,6 +298,7 @@ pub fn run_watched(name: &str, source: &str, options: RunOptions, timeout: Durat
 pub fn run_fixture_in_process(fixture: &Fixture) -> Result<Ran, String> {
     let options = RunOptions {
         limits: fixture.limits()?,
+        mode: fixture.mode()?,
         ..Default::default()
     };
     Ok(run_watched(
