@@ -306,11 +306,11 @@ define_opcodes! {
         Reraise => reraise;
         /// `[] → [AssertionError]`
         LoadAssertionError => load_assertion_error;
-        /// `[manager] → [exit, manager.__enter__()]`
+        /// `[manager] → [manager, manager.__enter__()]`
         BeforeWith => before_with;
-        /// `[exit] → []` after `exit(None, None, None)`
+        /// `[manager] → []` after `manager.__exit__(None, None, None)`
         CallWithExitNone => call_with_exit_none;
-        /// `[exit, exc] → [exit, exc, exit(type, exc, tb)]`
+        /// `[manager, exc] → [manager, exc, manager.__exit__(type, exc, tb)]`
         WithExceptStart => with_except_start;
     }
     class {

@@ -490,7 +490,7 @@ fn rounding(vm: &mut Vm, args: Args, name: &str, round: fn(f64) -> f64) -> PyRes
     if let Value::Float(x) = value {
         return float_to_int(round(*x));
     }
-    if let Some(result) = vm.call_special(value, &format!("__{name}__"), vec![])? {
+    if let Some(result) = vm.call_special_named(value, &format!("__{name}__"), vec![])? {
         return Ok(result);
     }
     if name == "trunc" {

@@ -275,8 +275,9 @@ impl Dict {
         }
     }
 
+    /// Sets `name` (interned, so lookups by interned names compare pointers).
     pub fn set_by_name(&self, name: &str, value: Value) {
-        self.set_str(&PyStr::new(name), value);
+        self.set_str(&PyStr::interned(name), value);
     }
 
     /// Removes preserving the order of the others, as Python's dict does.

@@ -81,6 +81,63 @@ impl PyStr {
     }
 }
 
+/// Runs `f` with the interned `PyStr` for a name Rust code spells literally (`"__enter__"`).
+/// A per-thread cache, keyed by the literal's address, keeps the interner's lock off hot
+/// paths: the first use on a thread interns, later ones are a small map lookup.
+pub fn with_static_name<R>(name: &'static str, f: impl FnOnce(&Arc<PyStr>) -> R) -> R {
+    /// The special methods the VM looks up most: one static each, no lookup at all.
+    macro_rules! common {
+        ($($literal:literal),* $(,)?) => {
+            match name {
+                $( $literal => {
+                    static NAME: OnceLock<Arc<PyStr>> = OnceLock::new();
+                    return f(NAME.get_or_init(|| PyStr::interned($literal)));
+                } )*
+                _ => {}
+            }
+        };
+    }
+    common!(
+        "__enter__",
+        "__exit__",
+        "__next__",
+        "__iter__",
+        "__len__",
+        "__bool__",
+        "__eq__",
+        "__hash__",
+        "__repr__",
+        "__str__",
+        "__getitem__",
+        "__setitem__",
+        "__delitem__",
+        "__contains__",
+        "__call__",
+        "__init__",
+        "__new__",
+        "__format__",
+        "__lt__",
+        "__gt__",
+        "__le__",
+        "__ge__",
+        "__ne__",
+    );
+    thread_local! {
+        // The rest: a few dozen names at most, so a scan of pointers beats hashing.
+        static NAMES: std::cell::RefCell<Vec<(usize, Arc<PyStr>)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    NAMES.with(|names| {
+        let key = name.as_ptr() as usize;
+        let position = names.borrow().iter().position(|(k, _)| *k == key);
+        let position = position.unwrap_or_else(|| {
+            names.borrow_mut().push((key, PyStr::interned(name)));
+            names.borrow().len() - 1
+        });
+        let names = names.borrow();
+        f(&names[position].1)
+    })
+}
+
 /// The hash of a `str` key. FNV-1a: fast on short names, and stable across runs (CPython
 /// randomises str hashes; nothing a learner writes may depend on either). Never 0, which
 /// marks "not computed" in the cache.

@@ -78,7 +78,7 @@ impl Vm {
     fn call_special_if_object(
         &mut self,
         receiver: &Value,
-        method: &str,
+        method: &'static str,
         other: &Value,
     ) -> PyResult<Option<Value>> {
         if !matches!(receiver, Value::Object(_)) {

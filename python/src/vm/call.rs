@@ -227,19 +227,40 @@ impl Vm {
     }
 
     /// A special method looked up on the type, as Python does for `__call__`, `__len__`, ….
-    pub fn lookup_special(&self, value: &Value, name: &str) -> Option<Value> {
-        let class = value.class();
-        if class.builtin && !matches!(value, Value::Object(_)) {
-            return class.lookup_str(name);
+    pub fn lookup_special(&self, value: &Value, name: &'static str) -> Option<Value> {
+        let class = match value {
+            Value::Object(object) => &object.class,
+            other => match other.builtin_class() {
+                Some(class) => class,
+                None => return other.class().lookup_str(name),
+            },
+        };
+        crate::objects::string::with_static_name(name, |name| class.lookup(name))
+    }
+
+    /// `call_special` for a name built at run time (`__floor__` from `"floor"`).
+    pub fn call_special_named(
+        &mut self,
+        value: &Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> PyResult<Option<Value>> {
+        match value.class().lookup_str(name) {
+            Some(method) => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(value.clone());
+                all.extend(args);
+                self.call(&method, Args::new(all)).map(Some)
+            }
+            None => Ok(None),
         }
-        class.lookup_str(name)
     }
 
     /// Calls the special method `name` of `value` if its type defines one.
     pub fn call_special(
         &mut self,
         value: &Value,
-        name: &str,
+        name: &'static str,
         args: Vec<Value>,
     ) -> PyResult<Option<Value>> {
         match self.lookup_special(value, name) {

@@ -28,7 +28,7 @@ pub fn lock_class() -> &'static Arc<Class> {
         add_method(&class, "release_lock", lock_release);
         add_method(&class, "locked", lock_locked);
         add_method(&class, "locked_lock", lock_locked);
-        add_method(&class, "__enter__", lock_acquire);
+        add_method(&class, "__enter__", lock_enter);
         add_method(&class, "__exit__", lock_exit);
         add_method(&class, "__repr__", lock_repr);
         class
@@ -123,6 +123,14 @@ fn lock_release(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
+/// `__enter__`: a blocking acquire, without `acquire`'s argument parsing (`with lock:` is
+/// the commonest use of a lock).
+fn lock_enter(_vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (receiver, _) = split_receiver(args);
+    this(&receiver)?.acquire().map_err(PyErr::from)?;
+    Ok(Value::Bool(true))
+}
+
 /// `__exit__(*args)`: releases, whatever the exception.
 fn lock_exit(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (receiver, _) = split_receiver(args);
@@ -178,4 +186,34 @@ pub(super) fn initialised<T: std::any::Any + Send + Sync>(
         )));
     }
     receiver::<T>(value, class.name.as_str())
+}
+
+/// `with lock:` without the generic protocol, for exactly `_thread.lock` (a subclass may
+/// override `__enter__`): the commonest use of a lock, and in CPython a C-level fast path too.
+/// `None` when `manager` is not a plain lock.
+pub(crate) fn enter_if_lock(manager: &Value) -> Option<PyResult<Value>> {
+    let Value::Object(object) = manager else {
+        return None;
+    };
+    if !Arc::ptr_eq(&object.class, lock_class()) {
+        return None;
+    }
+    let lock = object.native::<Lock>()?;
+    Some(
+        lock.acquire()
+            .map(|()| Value::Bool(true))
+            .map_err(PyErr::from),
+    )
+}
+
+/// The `__exit__` half of [`enter_if_lock`].
+pub(crate) fn exit_if_lock(manager: &Value) -> Option<PyResult<()>> {
+    let Value::Object(object) = manager else {
+        return None;
+    };
+    if !Arc::ptr_eq(&object.class, lock_class()) {
+        return None;
+    }
+    let lock = object.native::<Lock>()?;
+    Some(lock.release().map_err(PyErr::from))
 }

@@ -6,7 +6,7 @@ mod barrier;
 mod condition;
 mod event;
 mod local;
-mod lock;
+pub(crate) mod lock;
 mod rlock;
 mod semaphore;
 pub mod thread;

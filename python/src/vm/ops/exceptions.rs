@@ -1,10 +1,8 @@
 //! Handlers, raising, and the `with` protocol.
 
-use std::sync::Arc;
-
 use crate::objects::types::{types, ExcKind};
-use crate::objects::{BoundMethod, Value};
-use crate::vm::{OpResult, PyErr, Vm};
+use crate::objects::{Args, Value};
+use crate::vm::{OpResult, PyErr, PyResult, Vm};
 
 pub(crate) fn setup_except(vm: &mut Vm, target: u32) -> OpResult {
     vm.push_block(target);
@@ -80,39 +78,76 @@ pub(crate) fn load_assertion_error(vm: &mut Vm) -> OpResult {
     Ok(())
 }
 
+/// Calls a special method found on the class with `receiver` first: straight into a
+/// builtin's Rust function (the common `with lock:` case), or through the VM.
+fn call_method_of(
+    vm: &mut Vm,
+    method: &Value,
+    receiver: Value,
+    mut args: Vec<Value>,
+) -> PyResult<Value> {
+    args.insert(0, receiver);
+    match method {
+        Value::Builtin(builtin) => (builtin.func)(vm, Args::new(args)),
+        other => vm.call_positional(other, args),
+    }
+}
+
+/// The manager stays on the stack in place of a bound `__exit__`; its `__exit__` is looked up
+/// again on the way out (it was checked to exist on the way in), which spares an allocation
+/// per `with` and differs from CPython only if the class's `__exit__` is replaced meanwhile.
 pub(crate) fn before_with(vm: &mut Vm) -> OpResult {
-    let manager = vm.frame().pop();
-    let (Some(enter), Some(exit)) = (
+    let manager = vm.frame().top().clone();
+    if let Some(entered) = crate::modules::threading::lock::enter_if_lock(&manager) {
+        vm.frame().push(entered?);
+        return Ok(());
+    }
+    let (Some(enter), true) = (
         vm.lookup_special(&manager, "__enter__"),
-        vm.lookup_special(&manager, "__exit__"),
+        vm.lookup_special(&manager, "__exit__").is_some(),
     ) else {
+        vm.frame().pop();
         return Err(PyErr::type_error(format!(
             "'{}' object does not support the context manager protocol",
             manager.type_name()
         )));
     };
-    let exit = Value::BoundMethod(Arc::new(BoundMethod {
-        function: exit,
-        receiver: manager.clone(),
-    }));
-    vm.frame().push(exit);
-    let entered = vm.call_positional(&enter, vec![manager])?;
+    let entered = call_method_of(vm, &enter, manager, Vec::new())?;
     vm.frame().push(entered);
     Ok(())
 }
 
+fn exit_method(vm: &mut Vm, manager: &Value) -> PyResult<Value> {
+    vm.lookup_special(manager, "__exit__").ok_or_else(|| {
+        PyErr::attribute_error(format!(
+            "'{}' object has no attribute '__exit__'",
+            manager.type_name()
+        ))
+    })
+}
+
 pub(crate) fn call_with_exit_none(vm: &mut Vm) -> OpResult {
-    let exit = vm.frame().pop();
-    vm.call_positional(&exit, vec![Value::None, Value::None, Value::None])?;
+    let manager = vm.frame().pop();
+    if let Some(exited) = crate::modules::threading::lock::exit_if_lock(&manager) {
+        return exited;
+    }
+    let exit = exit_method(vm, &manager)?;
+    call_method_of(
+        vm,
+        &exit,
+        manager,
+        vec![Value::None, Value::None, Value::None],
+    )?;
     Ok(())
 }
 
 pub(crate) fn with_except_start(vm: &mut Vm) -> OpResult {
     let frame = vm.frame();
     let exception = frame.top().clone();
-    let exit = frame.stack[frame.stack.len() - 2].clone();
+    let manager = frame.stack[frame.stack.len() - 2].clone();
     let class = Value::Class(exception.class());
-    let result = vm.call_positional(&exit, vec![class, exception, Value::None])?;
+    let exit = exit_method(vm, &manager)?;
+    let result = call_method_of(vm, &exit, manager, vec![class, exception, Value::None])?;
     vm.frame().push(result);
     Ok(())
 }
