@@ -43,6 +43,10 @@ fn gil() -> Mode {
 
 /// Two threads move `balance` up and down 100,000 times each.
 fn race_program(with_lock: bool) -> String {
+    race_program_with(with_lock, 100_000)
+}
+
+fn race_program_with(with_lock: bool, times: u32) -> String {
     let (guard, indent) = if with_lock {
         ("        with lock:\n", "            ")
     } else {
@@ -54,11 +58,11 @@ fn race_program(with_lock: bool) -> String {
          lock = threading.Lock()\n\
          def deposit():\n\
          \x20   global balance\n\
-         \x20   for _ in range(100000):\n\
+         \x20   for _ in range({times}):\n\
          {guard}{indent}balance += 1\n\
          def withdraw():\n\
          \x20   global balance\n\
-         \x20   for _ in range(100000):\n\
+         \x20   for _ in range({times}):\n\
          {guard}{indent}balance -= 1\n\
          threads = [threading.Thread(target=deposit), threading.Thread(target=withdraw)]\n\
          for t in threads:\n\
@@ -77,6 +81,23 @@ fn a_lock_keeps_the_balance_at_zero_in_parallel_mode() {
     }
     assert_eq!(stdout_in(gil(), &program), "0\n");
     assert_eq!(stdout_in(Mode::det(7), &program), "0\n");
+}
+
+/// The race is real on real threads: `balance += 1` is a load, an add and a store, and with
+/// no GIL the other thread stores in between. A million each way overlap on any machine
+/// (even one core preempts them mid-loop); a few runs make "no lost update at all" as good
+/// as impossible, so the test cannot be flaky.
+#[test]
+fn without_a_lock_updates_are_lost_in_parallel_mode() {
+    let program = race_program_with(false, 1_000_000);
+    let balances: Vec<String> = (0..5)
+        .map(|_| stdout_in(Mode::Parallel, &program))
+        .take_while(|balance| balance == "0\n")
+        .collect();
+    assert!(
+        balances.len() < 5,
+        "five runs without a lost update: {balances:?}"
+    );
 }
 
 #[test]
