@@ -298,28 +298,7 @@ fn process_run(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if target.is_none() {
         return Ok(Value::None);
     }
-    let positional = match &call_args {
-        Value::Tuple(t) => t.items().to_vec(),
-        _ => Vec::new(),
-    };
-    let keywords = match &call_kwargs {
-        Value::Dict(d) => d
-            .items()
-            .into_iter()
-            .filter_map(|(k, v)| match k {
-                Value::Str(name) => Some((name, v)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    vm.call(
-        &target,
-        Args {
-            positional,
-            keywords,
-        },
-    )?;
+    vm.call(&target, Args::from_tuple_and_dict(&call_args, &call_kwargs))?;
     Ok(Value::None)
 }
 

@@ -55,6 +55,30 @@ impl Args {
         }
     }
 
+    /// `f(*args, **kwargs)` from a stored tuple and dict (a thread's or process's target
+    /// arguments); anything else counts as empty.
+    pub fn from_tuple_and_dict(args: &Value, kwargs: &Value) -> Args {
+        let positional = match args {
+            Value::Tuple(t) => t.items().to_vec(),
+            _ => Vec::new(),
+        };
+        let keywords = match kwargs {
+            Value::Dict(d) => d
+                .items()
+                .into_iter()
+                .filter_map(|(k, v)| match k {
+                    Value::Str(name) => Some((name, v)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Args {
+            positional,
+            keywords,
+        }
+    }
+
     pub fn with_receiver(mut self, receiver: Value) -> Args {
         self.positional.insert(0, receiver);
         self
