@@ -278,7 +278,8 @@ mod tests {
             vec![s("ab"), Value::list(vec![i(4)])],
         )
         .unwrap();
-        assert_eq!(vm.repr(&set).unwrap(), "{2, 3, 'a', 'b', 4}");
+        // Ints sit in CPython's slots; the strings' places follow our (stable) str hash.
+        assert_eq!(vm.repr(&set).unwrap(), "{2, 3, 4, 'b', 'a'}");
         call(
             &mut vm,
             &set,
@@ -331,7 +332,7 @@ mod tests {
         );
         assert_eq!(
             show(&mut vm, &f, "union", vec![a.clone()]),
-            "frozenset({2, 3, 4, 1})"
+            "frozenset({1, 2, 3, 4})"
         );
         assert_eq!(
             show(&mut vm, &f, "intersection", vec![Value::list(vec![])]),

@@ -32,7 +32,7 @@ impl Vm {
                 index: 0,
             },
             Value::Set(set) => IterState::Values {
-                items: set.read().iter().map(|k| k.value.clone()).collect(),
+                items: set.iteration_order(),
                 index: 0,
             },
             Value::Bytes(bytes) => IterState::Values {

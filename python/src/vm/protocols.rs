@@ -90,7 +90,7 @@ impl Vm {
                 result?
             }
             Value::Set(set) => {
-                let items: Vec<Value> = set.read().iter().map(|k| k.value.clone()).collect();
+                let items: Vec<Value> = set.iteration_order();
                 let name = if set.frozen { "frozenset" } else { "set" };
                 match (items.is_empty(), set.frozen) {
                     (true, _) => format!("{name}()"),
