@@ -332,6 +332,12 @@ fn pool_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         },
     )
     .map_err(PyErr::from)?;
+    // Tutorials print `pool._processes`, as they do `executor._max_workers`.
+    if let Value::Object(object) = &this {
+        object
+            .dict
+            .set_by_name("_processes", Value::Int(pool.processes() as i64));
+    }
     attach_native(
         &this,
         PoolState {
