@@ -1,5 +1,5 @@
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use indexmap::IndexMap;
@@ -181,7 +181,19 @@ pub struct Dict {
     /// [`Dict::HOLDS_ATTRIBUTE_HOOK`]); only ever set, so a stale `true` costs a lookup, never
     /// a wrong answer. It lets `obj.x` skip the class walk that data descriptors would need.
     attribute_flags: AtomicU8,
+    /// Set once a class-lookup cache has read this dict (see [`Dict::watch`]): from then on
+    /// every write bumps [`CLASS_EPOCH`], which empties those caches.
+    watched: AtomicBool,
 }
+
+/// Bumped by every write to a watched dict (class dicts that a lookup cache has read). A
+/// cached class lookup is valid while the epoch is the one read before the lookup was made.
+///
+/// Why that is enough without a lock: the bump happens while the writer holds the dict's
+/// write lock, before it changes anything. A reader that sees the new epoch then takes the
+/// read lock, so it waits for the change and caches the new state; a reader that read the
+/// old epoch caches an entry tagged with it, which the bump has already invalidated.
+pub static CLASS_EPOCH: AtomicU64 = AtomicU64::new(0);
 
 impl Dict {
     pub fn new() -> Arc<Dict> {
@@ -233,7 +245,21 @@ impl Dict {
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, KeyMap> {
-        super::write(&self.map)
+        let guard = super::write(&self.map);
+        // Relaxed suffices: a reader marks the dict before taking its read lock, and our
+        // write lock is ordered after that reader's unlock.
+        if self.watched.load(Ordering::Relaxed) {
+            CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
+        }
+        guard
+    }
+
+    /// Makes every later write to this dict invalidate cached class lookups.
+    #[inline]
+    pub fn watch(&self) {
+        if !self.watched.load(Ordering::Relaxed) {
+            self.watched.store(true, Ordering::SeqCst);
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -114,6 +114,9 @@ pub struct Vm {
     spare_frames: Vec<Box<Frame>>,
     /// This thread's prefix for frame ids, and its counter.
     frame_ids: (u64, u64),
+    /// Recent method lookups on classes (`LoadMethod`), valid until a class dict changes.
+    pub(crate) lookup_cache:
+        Box<[crate::objects::class::LookupCacheEntry; crate::objects::class::LOOKUP_CACHE_SIZE]>,
 }
 
 /// Frames worth keeping for reuse; deeper recursion allocates afresh.
@@ -135,6 +138,7 @@ impl Vm {
             repr_in_progress: Vec::new(),
             spare_frames: Vec::new(),
             frame_ids: (serial << 32, 0),
+            lookup_cache: crate::objects::class::new_lookup_cache(),
         }
     }
 

@@ -59,10 +59,11 @@ pub(crate) fn delete_attr(vm: &mut Vm, name: u32) -> OpResult {
 
 pub(crate) fn load_method(vm: &mut Vm, name: u32) -> OpResult {
     let frame = vm.frames.last_mut().expect("no frame");
+    let cache = &mut vm.lookup_cache;
     let found = match frame.stack.last() {
         Some(Value::Object(object)) if plain_instance(object) => {
             let name = &frame.code.names[name as usize];
-            match object.class.lookup(name) {
+            match object.class.lookup_cached(name, cache) {
                 // An instance attribute of the same name would shadow the method.
                 Some(method @ Value::Function(_)) if object.dict.get_str(name).is_none() => {
                     Some(method)
@@ -80,7 +81,7 @@ pub(crate) fn load_method(vm: &mut Vm, name: u32) -> OpResult {
         ) => {
             match value
                 .builtin_class()
-                .and_then(|class| class.dict.get_str(&frame.code.names[name as usize]))
+                .and_then(|class| class.lookup_cached(&frame.code.names[name as usize], cache))
             {
                 Some(method @ Value::Builtin(_)) => Some(method),
                 _ => None,
