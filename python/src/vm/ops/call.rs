@@ -115,14 +115,19 @@ pub(crate) fn call_method(vm: &mut Vm, count: u32) -> OpResult {
         return Ok(());
     }
     let frame = vm.frame();
-    let mut positional = frame.pop_n(count as usize);
-    let second = frame.pop();
-    let first = frame.pop();
-    if let Value::Null = first {
-        return vm.call_from_op(second, Args::new(positional));
+    let count = count as usize;
+    let at = frame.stack.len() - count;
+    if let Value::Null = frame.stack[at - 2] {
+        let positional = frame.pop_n(count);
+        let callee = frame.pop();
+        frame.pop();
+        return vm.call_from_op(callee, Args::new(positional));
     }
-    positional.insert(0, second);
-    vm.call_from_op(first, Args::new(positional))
+    // `[method, self, args…]`: one allocation of the right size, the receiver first.
+    let mut positional = Vec::with_capacity(count + 1);
+    positional.extend(frame.stack.drain(at - 1..));
+    let method = frame.pop();
+    vm.call_from_op(method, Args::new(positional))
 }
 
 pub(crate) fn call_method_kw(vm: &mut Vm, count: u32) -> OpResult {
