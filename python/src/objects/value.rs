@@ -6,6 +6,10 @@ use super::{
     BoundMethod, Builtin, Cell, Class, Dict, Function, List, Module, Object, PyIterator, PyStr, Set,
 };
 
+/// `repr(u64)`: an 8-byte tag then an 8-byte payload, no padding, so a move is two words.
+/// With Rust's default layout (a tag byte, `Bool` at offset 1) values were moved as a byte
+/// and then unaligned pieces, which the CPU cannot forward from the stores that wrote them.
+#[repr(u64)]
 pub enum Value {
     None,
     Bool(bool),
@@ -323,3 +327,6 @@ impl std::fmt::Debug for Value {
         f.write_str(&self.constant_repr())
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
