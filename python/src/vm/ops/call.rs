@@ -69,7 +69,113 @@ fn keyword_args(vm: &mut Vm, count: u32) -> Args {
     }
 }
 
+/// Most keyword arguments a call can have for [`call_kw_simple`].
+const SIMPLE_KEYWORDS: usize = 8;
+
+/// `f(a, key=b)` on a plain Python function whose parameters the call fills without surprises
+/// (no `*args`/`**kwargs` parameters, each keyword names a parameter not given otherwise, every
+/// parameter left out has a default): the arguments move from the stack straight into the new
+/// frame's slots. Returns false (having changed nothing) for anything else, including every
+/// call that must fail, so the errors stay those of `bind_arguments`.
+fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
+    let frame = vm.frames.last_mut().expect("no frame");
+    let len = frame.stack.len();
+    let Value::Tuple(names) = &frame.stack[len - 1] else {
+        return Ok(false);
+    };
+    let callee_at = len - 2 - count;
+    let Value::Function(function) = &frame.stack[callee_at] else {
+        return Ok(false);
+    };
+    let names = names.items();
+    let code = &function.code;
+    let params = &code.parameters;
+    let positional = params.positional as usize;
+    let bound = positional + params.keyword_only as usize;
+    let given = count - names.len();
+    if params.varargs
+        || params.varkw
+        || names.len() > SIMPLE_KEYWORDS
+        || bound > 64
+        || given > positional
+    {
+        return Ok(false);
+    }
+    let mut filled: u64 = if given == 64 { u64::MAX } else { (1u64 << given) - 1 };
+    let mut slots = [0usize; SIMPLE_KEYWORDS];
+    let searchable = &code.varnames[params.positional_only as usize..bound];
+    for (k, name) in names.iter().enumerate() {
+        let Value::Str(name) = name else {
+            return Ok(false);
+        };
+        let Some(found) = searchable
+            .iter()
+            .position(|v| Arc::ptr_eq(v, name) || v.as_str() == name.as_str())
+        else {
+            return Ok(false);
+        };
+        let index = found + params.positional_only as usize;
+        if filled & (1 << index) != 0 {
+            return Ok(false);
+        }
+        filled |= 1 << index;
+        slots[k] = index;
+    }
+    let first_default = positional - function.defaults.len().min(positional);
+    for index in given..positional {
+        if filled & (1 << index) == 0 && index < first_default {
+            return Ok(false);
+        }
+    }
+    for index in positional..bound {
+        if filled & (1 << index) == 0
+            && !function
+                .kw_defaults
+                .iter()
+                .any(|(n, _)| n.as_str() == code.varnames[index].as_str())
+        {
+            return Ok(false);
+        }
+    }
+
+    let slot_count = code.varnames.len();
+    let mut fast = vm.take_fast(slot_count);
+    fast.resize(slot_count, None);
+    let frame = vm.frames.last_mut().expect("no frame");
+    frame.stack.pop(); // the names
+    for (k, value) in frame.stack.drain(callee_at + 1 + given..).enumerate() {
+        fast[slots[k]] = Some(value);
+    }
+    debug_assert_eq!(frame.stack.len(), callee_at + 1 + given);
+    for (index, value) in frame.stack.drain(callee_at + 1..).enumerate() {
+        fast[index] = Some(value);
+    }
+    let Some(Value::Function(function)) = frame.stack.pop() else {
+        unreachable!("checked above")
+    };
+    for index in given..positional {
+        if fast[index].is_none() {
+            fast[index] = Some(function.defaults[index - first_default].clone());
+        }
+    }
+    for index in positional..bound {
+        if fast[index].is_none() {
+            let name = function.code.varnames[index].as_str();
+            if let Some((_, value)) = function.kw_defaults.iter().find(|(n, _)| n.as_str() == name)
+            {
+                fast[index] = Some(value.clone());
+            }
+        }
+    }
+    let new_frame = vm.function_frame(&function, fast);
+    vm.enter_frame(new_frame)?;
+    Ok(true)
+}
+
 pub(crate) fn call_kw(vm: &mut Vm, count: u32) -> OpResult {
+    if call_kw_simple(vm, count as usize)? {
+        return Ok(());
+    }
     let args = keyword_args(vm, count);
     let callee = vm.frame().pop();
     vm.call_from_op(callee, args)
