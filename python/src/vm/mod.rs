@@ -1,6 +1,7 @@
 //! The virtual machine: one [`Vm`] per Python thread, all sharing one [`Interp`] per run.
 //!
-//! Frames live on a heap stack (`Vm::frames`): a Python→Python call pushes a frame and the same
+//! Frames live on a heap stack (`Vm::current` on top of `Vm::frames`): a Python→Python call
+//! pushes a frame and the same
 //! loop goes on, so deep Python recursion never grows the Rust stack (small on wasm workers).
 //! Only calls from Rust back into Python (a `key=` function, `__init__`, a class body) run a
 //! nested loop, and they count against the same recursion limit.
@@ -92,9 +93,13 @@ impl Frame {
 /// A Python thread's interpreter state.
 pub struct Vm {
     pub interp: Arc<Interp>,
-    /// Boxed, so a call or a return moves a pointer rather than the whole frame.
+    /// The running frame, in a field of its own: the run loop reaches it with one load fewer
+    /// than the top of a vector.
+    pub(crate) current: Option<Box<Frame>>,
+    /// The frames below `current` (its callers), innermost last. Boxed, so a call or a return
+    /// moves a pointer rather than the whole frame.
     #[allow(clippy::vec_box)]
-    pub(crate) frames: Vec<Box<Frame>>,
+    frames: Vec<Box<Frame>>,
     /// Exceptions being handled (`except` blocks entered and not yet left), innermost last.
     pub(crate) handled: Vec<Value>,
     /// Set by `ReturnValue` when the frame a run loop started with returns.
@@ -128,6 +133,7 @@ impl Vm {
         let serial = interp_vm_serial(&interp);
         Vm {
             interp,
+            current: None,
             frames: Vec::new(),
             handled: Vec::new(),
             returned: None,
@@ -161,12 +167,18 @@ impl Vm {
 
     #[inline]
     pub fn frame(&mut self) -> &mut Frame {
-        self.frames.last_mut().expect("no frame")
+        self.current.as_deref_mut().expect("no frame")
+    }
+
+    /// Frames on this thread's stack, the running one included.
+    #[inline]
+    fn depth(&self) -> usize {
+        self.frames.len() + self.current.is_some() as usize
     }
 
     /// The current source line, for "internal error" reports.
     pub fn current_line(&self) -> Option<u32> {
-        self.frames.last().map(|frame| frame.line())
+        self.current.as_ref().map(|frame| frame.line())
     }
 
     /// Builds the frame for running `code` as a module body or class body.
@@ -235,13 +247,15 @@ impl Vm {
 
     /// Pushes a frame, failing with `RecursionError` past the limit.
     pub(crate) fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
-        if self.frames.len() >= self.interp.limits.recursion_limit {
+        if self.depth() >= self.interp.limits.recursion_limit {
             return Err(PyErr::new(
                 crate::objects::types::ExcKind::RecursionError,
                 "maximum recursion depth exceeded",
             ));
         }
-        self.frames.push(frame);
+        if let Some(caller) = self.current.replace(frame) {
+            self.frames.push(caller);
+        }
         Ok(())
     }
 
@@ -255,7 +269,7 @@ impl Vm {
             ));
         }
         self.push_frame(frame)?;
-        let base = self.frames.len() - 1;
+        let base = self.depth() - 1;
         let outer_base = std::mem::replace(&mut self.loop_base, base);
         self.native_depth += 1;
         let result = self.run_loop(base);
@@ -267,7 +281,10 @@ impl Vm {
     /// Executes until the frame at index `base` returns (its value) or an exception escapes it.
     fn run_loop(&mut self, base: usize) -> PyResult<Value> {
         loop {
-            let frame = self.frames.last_mut().expect("run loop without a frame");
+            let frame = self
+                .current
+                .as_deref_mut()
+                .expect("run loop without a frame");
             let instruction = frame.code.instructions[frame.ip];
             frame.ip += 1;
             self.countdown -= 1;
@@ -317,7 +334,10 @@ impl Vm {
     fn unwind(&mut self, mut error: PyErr, base: usize) -> Result<(), PyErr> {
         self.attach_context(&error);
         loop {
-            let frame = self.frames.last_mut().expect("unwinding without a frame");
+            let frame = self
+                .current
+                .as_deref_mut()
+                .expect("unwinding without a frame");
             if !error.is_stop() {
                 error.add_traceback(frame);
                 if let Some(block) = frame.blocks.pop() {
@@ -330,7 +350,7 @@ impl Vm {
                 }
             }
             self.pop_frame();
-            if self.frames.len() == base {
+            if self.depth() == base {
                 return Err(error);
             }
         }
@@ -347,7 +367,8 @@ impl Vm {
     }
 
     pub(crate) fn pop_frame(&mut self) {
-        if let Some(mut frame) = self.frames.pop() {
+        if let Some(mut frame) = self.current.take() {
+            self.current = self.frames.pop();
             self.handled.truncate(frame.handled_base);
             if self.spare_frames.len() < SPARE_FRAMES {
                 frame.stack.clear();
@@ -375,10 +396,11 @@ impl Vm {
     /// (see `Vm::resume`), so suspending is handing that frame back through the same
     /// channel a return uses.
     pub(crate) fn yield_value(&mut self, value: Value) -> PyResult<()> {
-        if self.frames.len() != self.loop_base + 1 {
+        if self.depth() != self.loop_base + 1 {
             return Err(PyErr::runtime_error("yield outside a running generator"));
         }
-        let frame = self.frames.pop().expect("a generator frame");
+        let frame = self.current.take().expect("a generator frame");
+        self.current = self.frames.pop();
         self.handled.truncate(frame.handled_base);
         self.suspended = Some(frame);
         self.returned = Some(value);
@@ -389,7 +411,7 @@ impl Vm {
     /// of a run loop gets it through the error channel, which the hot path already checks.
     pub(crate) fn return_value(&mut self, value: Value) -> PyResult<()> {
         self.pop_frame();
-        if self.frames.len() == self.loop_base {
+        if self.depth() == self.loop_base {
             self.returned = Some(value);
             return Err(PyErr::returning());
         }

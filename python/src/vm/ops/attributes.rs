@@ -13,7 +13,7 @@ fn plain_instance(object: &Object) -> bool {
 }
 
 pub(crate) fn load_attr(vm: &mut Vm, name: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     if let Some(Value::Object(object)) = frame.stack.last() {
         if plain_instance(object) {
             if let Some(value) = object.dict.get_str(&frame.code.names[name as usize]) {
@@ -33,7 +33,7 @@ pub(crate) fn load_attr(vm: &mut Vm, name: u32) -> OpResult {
 }
 
 pub(crate) fn store_attr(vm: &mut Vm, name: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     if let Some(Value::Object(object)) = frame.stack.last() {
         if plain_instance(object) {
             let object = object.clone();
@@ -58,7 +58,7 @@ pub(crate) fn delete_attr(vm: &mut Vm, name: u32) -> OpResult {
 }
 
 pub(crate) fn load_method(vm: &mut Vm, name: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let cache = &mut vm.lookup_cache;
     let found = match frame.stack.last() {
         Some(Value::Object(object)) if plain_instance(object) => {

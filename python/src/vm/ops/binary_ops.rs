@@ -20,7 +20,7 @@ fn small_int_op(x: i64, y: i64, operator: BinaryOperator) -> Option<i64> {
 
 #[inline(always)]
 pub(crate) fn binary_op(vm: &mut Vm, operator: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let operator = BinaryOperator::from_operand(operator);
     if let [.., Value::Int(x), Value::Int(y)] = frame.stack.as_slice() {
         if let Some(result) = small_int_op(*x, *y, operator.base()) {

@@ -10,7 +10,7 @@ use crate::vm::{OpResult, PyErr, Vm};
 /// move from the caller's stack straight into the new frame's locals, with no `Args` built.
 /// Returns false (having changed nothing) when the call needs the general path.
 fn call_simple(vm: &mut Vm, count: usize, with_receiver: bool) -> Result<bool, crate::vm::PyErr> {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let callee_at = frame.stack.len() - count - 1 - with_receiver as usize;
     let Value::Function(function) = &frame.stack[callee_at] else {
         return Ok(false);
@@ -27,7 +27,7 @@ fn call_simple(vm: &mut Vm, count: usize, with_receiver: bool) -> Result<bool, c
     let function = function.clone();
     let slots = function.code.varnames.len();
     let mut fast = vm.take_fast(slots);
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     fast.extend(frame.stack.drain(callee_at + 1..).map(Some));
     frame.stack.pop();
     fast.resize(slots, None);
@@ -78,7 +78,7 @@ const SIMPLE_KEYWORDS: usize = 8;
 /// frame's slots. Returns false (having changed nothing) for anything else, including every
 /// call that must fail, so the errors stay those of `bind_arguments`.
 fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let len = frame.stack.len();
     let Value::Tuple(names) = &frame.stack[len - 1] else {
         return Ok(false);
@@ -101,7 +101,11 @@ fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
     {
         return Ok(false);
     }
-    let mut filled: u64 = if given == 64 { u64::MAX } else { (1u64 << given) - 1 };
+    let mut filled: u64 = if given == 64 {
+        u64::MAX
+    } else {
+        (1u64 << given) - 1
+    };
     let mut slots = [0usize; SIMPLE_KEYWORDS];
     let searchable = &code.varnames[params.positional_only as usize..bound];
     for (k, name) in names.iter().enumerate() {
@@ -141,7 +145,7 @@ fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
     let slot_count = code.varnames.len();
     let mut fast = vm.take_fast(slot_count);
     fast.resize(slot_count, None);
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     frame.stack.pop(); // the names
     for (k, value) in frame.stack.drain(callee_at + 1 + given..).enumerate() {
         fast[slots[k]] = Some(value);
@@ -161,7 +165,10 @@ fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
     for index in positional..bound {
         if fast[index].is_none() {
             let name = function.code.varnames[index].as_str();
-            if let Some((_, value)) = function.kw_defaults.iter().find(|(n, _)| n.as_str() == name)
+            if let Some((_, value)) = function
+                .kw_defaults
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
             {
                 fast[index] = Some(value.clone());
             }

@@ -5,7 +5,7 @@ use crate::vm::{OpResult, PyErr, Vm};
 
 #[inline(always)]
 pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     if let [.., Value::Int(x), Value::Int(y)] = frame.stack.as_slice() {
         let result = match Comparison::from_operand(comparison) {
             Comparison::Less => x < y,

@@ -17,7 +17,7 @@ fn truth(vm: &mut Vm, value: &Value) -> Result<bool, crate::vm::PyErr> {
 
 #[inline(always)]
 pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     if let Some(Value::Bool(b)) = frame.stack.last() {
         if !*b {
             frame.ip = target as usize;
@@ -34,7 +34,7 @@ pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
 
 #[inline(always)]
 pub(crate) fn pop_jump_if_true(vm: &mut Vm, target: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     if let Some(Value::Bool(b)) = frame.stack.last() {
         if *b {
             frame.ip = target as usize;

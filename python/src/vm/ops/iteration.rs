@@ -46,7 +46,7 @@ fn next_inline(iterator: &Value) -> Option<Option<Value>> {
 
 #[inline(always)]
 pub(crate) fn for_iter(vm: &mut Vm, target: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let inline = next_inline(frame.top());
     let next = match inline {
         Some(next) => next,

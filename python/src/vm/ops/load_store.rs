@@ -61,7 +61,7 @@ pub(crate) fn delete_fast(vm: &mut Vm, slot: u32) -> OpResult {
 }
 
 pub(crate) fn load_global(vm: &mut Vm, name: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let name = &frame.code.names[name as usize];
     match frame
         .globals
@@ -98,7 +98,7 @@ pub(crate) fn delete_global(vm: &mut Vm, name: u32) -> OpResult {
 }
 
 pub(crate) fn load_name(vm: &mut Vm, name: u32) -> OpResult {
-    let frame = vm.frames.last_mut().expect("no frame");
+    let frame = vm.current.as_deref_mut().expect("no frame");
     let name = &frame.code.names[name as usize];
     // At module level the namespace is the globals: look there once, then in builtins.
     let value = match &frame.namespace {
