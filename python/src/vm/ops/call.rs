@@ -157,20 +157,20 @@ fn call_kw_simple(vm: &mut Vm, count: usize) -> Result<bool, PyErr> {
     let Some(Value::Function(function)) = frame.stack.pop() else {
         unreachable!("checked above")
     };
-    for index in given..positional {
-        if fast[index].is_none() {
-            fast[index] = Some(function.defaults[index - first_default].clone());
+    for (index, slot) in fast.iter_mut().enumerate().take(positional).skip(given) {
+        if slot.is_none() {
+            *slot = Some(function.defaults[index - first_default].clone());
         }
     }
-    for index in positional..bound {
-        if fast[index].is_none() {
-            let name = function.code.varnames[index].as_str();
+    let names = &function.code.varnames[positional..bound];
+    for (slot, name) in fast[positional..bound].iter_mut().zip(names) {
+        if slot.is_none() {
             if let Some((_, value)) = function
                 .kw_defaults
                 .iter()
-                .find(|(n, _)| n.as_str() == name)
+                .find(|(n, _)| n.as_str() == name.as_str())
             {
-                fast[index] = Some(value.clone());
+                *slot = Some(value.clone());
             }
         }
     }
