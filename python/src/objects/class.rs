@@ -1,4 +1,4 @@
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::dict::CLASS_EPOCH;
@@ -31,6 +31,10 @@ pub struct Class {
     pub dict: Arc<Dict>,
     pub layout: Layout,
     pub builtin: bool,
+    /// [`Class::attribute_flags`] as last computed: `epoch << 9 | 0x100 | flags`, valid while
+    /// [`CLASS_EPOCH`] is that epoch (a flag is only ever set by a write to a dict of the MRO,
+    /// and those are watched once this is filled).
+    pub flags_cache: AtomicU64,
 }
 
 impl Class {
@@ -85,12 +89,33 @@ impl Class {
 
     /// The union of [`Dict`] attribute flags along the MRO: does attribute access on
     /// instances need the slow path?
+    #[inline]
     pub fn attribute_flags(&self) -> u8 {
-        self.mro
+        let epoch = CLASS_EPOCH.load(Ordering::Acquire);
+        let cached = self.flags_cache.load(Ordering::Relaxed);
+        if cached & 0x100 != 0 && cached >> 9 == epoch & (u64::MAX >> 9) {
+            return cached as u8;
+        }
+        self.attribute_flags_uncached()
+    }
+
+    #[cold]
+    fn attribute_flags_uncached(&self) -> u8 {
+        // Watch before reading the epoch: a flag set from now on comes with a bump.
+        self.dict.watch();
+        for class in &self.mro {
+            class.dict.watch();
+        }
+        let epoch = CLASS_EPOCH.load(Ordering::Acquire);
+        let flags = self
+            .mro
             .iter()
             .fold(self.dict.attribute_flags(), |flags, class| {
                 flags | class.dict.attribute_flags()
-            })
+            });
+        self.flags_cache
+            .store(epoch << 9 | 0x100 | flags as u64, Ordering::Relaxed);
+        flags
     }
 
     /// `issubclass(self, other)`.

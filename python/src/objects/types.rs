@@ -190,6 +190,7 @@ pub fn library_class(
         dict: Dict::new(),
         layout,
         builtin: true,
+        flags_cache: Default::default(),
     })
 }
 

@@ -81,6 +81,7 @@ pub(crate) fn build_class(vm: &mut Vm, bases: u32) -> OpResult {
         dict: namespace,
         layout,
         builtin: false,
+        flags_cache: Default::default(),
     });
     if let Value::Cell(cell) = class_cell {
         cell.set(Some(Value::Class(class.clone())));
