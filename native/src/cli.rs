@@ -28,6 +28,15 @@ pub enum Command {
     /// ratio; the absolute times depend on the machine and on what else it is doing.
     Bench(BenchArgs),
 
+    /// List the course's lessons.
+    Lessons,
+
+    /// Show lesson N's text, takeaways and example programs.
+    Lesson {
+        /// The lesson's number, 1 to 7
+        number: u32,
+    },
+
     /// Run a Python program on real threads and report its wall time.
     ///
     /// Exit status: 0 when the program ends normally, 1 on an uncaught exception, a syntax

@@ -6,6 +6,7 @@ mod bench;
 mod bench_python;
 mod child_process;
 mod cli;
+mod lessons;
 mod run;
 
 use std::io::{self, Write};
@@ -62,6 +63,22 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
             out.flush()?;
             Ok(0)
         }
+        Command::Lessons => {
+            print!("{}", lessons::list()?);
+            Ok(0)
+        }
+        Command::Lesson { number } => match lessons::show(number)? {
+            Some(text) => {
+                let mut out = io::stdout().lock();
+                write!(out, "{text}")?;
+                out.flush()?;
+                Ok(0)
+            }
+            None => {
+                eprintln!("threadlab: there is no lesson {number}; `threadlab lessons` lists them");
+                Ok(USAGE)
+            }
+        },
         Command::Run(args) => {
             let config = match args.into_config() {
                 Ok(config) => config,

@@ -1,0 +1,70 @@
+//! The course: seven lessons, each a folder under `content/` with its text, runnable examples
+//! (each with its expected output) and, later, an exercise. The folders are embedded into the
+//! binary at build time, so the CLI and the browser carry the same course.
+//!
+//! A lesson folder holds `lesson.toml` (the manifest), the markdown it names, and the example
+//! programs it lists:
+//!
+//! ```toml
+//! number = 1
+//! title = "Thread-based concurrency"
+//! text = "lesson.md"
+//! takeaways = ["…"]
+//!
+//! [[examples]]
+//! file = "examples/io_bound.py"
+//! expected = "examples/io_bound.out"
+//! seed = 0        # optional: run under the deterministic scheduler (virtual time)
+//! ```
+
+mod manifest;
+
+use include_dir::{include_dir, Dir};
+use threadlab_core::Mode;
+
+pub use manifest::ManifestError;
+
+static CONTENT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/content");
+
+/// One lesson, ready to show and run.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    pub number: u32,
+    pub title: String,
+    /// The folder name, e.g. `01-thread-based-concurrency`.
+    pub slug: String,
+    /// Markdown.
+    pub text: String,
+    pub takeaways: Vec<String>,
+    pub examples: Vec<Example>,
+}
+
+/// A complete program the lesson's text refers to, with the output it must print.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// The file name learners see and tracebacks print, e.g. `io_bound.py`.
+    pub name: String,
+    pub source: String,
+    pub expected_output: String,
+    /// The scheduler it is shown under: programs whose output depends on timing run in
+    /// virtual time, so they print the same on every machine.
+    pub mode: Mode,
+}
+
+/// Every lesson, in order. Fails only if the embedded content is malformed, which the
+/// crate's tests rule out.
+pub fn lessons() -> Result<Vec<Lesson>, ManifestError> {
+    let mut lessons = Vec::new();
+    for folder in CONTENT.dirs() {
+        lessons.push(manifest::load(folder)?);
+    }
+    lessons.sort_by_key(|lesson| lesson.number);
+    Ok(lessons)
+}
+
+/// Lesson `number`, if there is one.
+pub fn lesson(number: u32) -> Result<Option<Lesson>, ManifestError> {
+    Ok(lessons()?
+        .into_iter()
+        .find(|lesson| lesson.number == number))
+}

@@ -1,0 +1,90 @@
+//! Reading a lesson folder: `lesson.toml` and the files it names.
+
+use std::fmt;
+
+use include_dir::Dir;
+use serde::Deserialize;
+use threadlab_core::Mode;
+
+use crate::{Example, Lesson};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    number: u32,
+    title: String,
+    text: String,
+    #[serde(default)]
+    takeaways: Vec<String>,
+    #[serde(default)]
+    examples: Vec<ExampleEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleEntry {
+    file: String,
+    expected: String,
+    /// Run under the deterministic scheduler with this seed.
+    seed: Option<u64>,
+}
+
+/// What is wrong with a lesson folder, naming the folder and the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub lesson: String,
+    pub problem: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lesson {}: {}", self.lesson, self.problem)
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
+    let slug = folder.path().display().to_string();
+    let error = |problem: String| ManifestError {
+        lesson: slug.clone(),
+        problem,
+    };
+    let text_of = |name: &str| -> Result<String, ManifestError> {
+        let path = folder.path().join(name);
+        let file = folder
+            .get_file(&path)
+            .ok_or_else(|| error(format!("{name} is missing")))?;
+        file.contents_utf8()
+            .map(str::to_owned)
+            .ok_or_else(|| error(format!("{name} is not UTF-8")))
+    };
+    let manifest: Manifest =
+        toml::from_str(&text_of("lesson.toml")?).map_err(|e| error(format!("lesson.toml: {e}")))?;
+    let mut examples = Vec::new();
+    for entry in &manifest.examples {
+        let name = entry
+            .file
+            .rsplit('/')
+            .next()
+            .unwrap_or(&entry.file)
+            .to_owned();
+        examples.push(Example {
+            name,
+            source: text_of(&entry.file)?,
+            expected_output: text_of(&entry.expected)?,
+            mode: match entry.seed {
+                Some(seed) => Mode::det(seed),
+                None => Mode::Parallel,
+            },
+        });
+    }
+    Ok(Lesson {
+        number: manifest.number,
+        title: manifest.title,
+        text: text_of(&manifest.text)?,
+        takeaways: manifest.takeaways,
+        examples,
+        slug,
+    })
+}

@@ -1,0 +1,71 @@
+//! Every example of every lesson runs and prints exactly its expected output, under the mode
+//! its manifest gives (timing-dependent examples run in virtual time, so this never flakes).
+
+use threadlab_python::{run, CapturedOutput, Outcome, Program, RunOptions};
+
+#[test]
+fn every_example_prints_its_expected_output() {
+    let lessons = threadlab_lessons::lessons().expect("the embedded lessons load");
+    assert!(!lessons.is_empty(), "no lessons embedded");
+    let mut failures = Vec::new();
+    for lesson in &lessons {
+        assert!(
+            !lesson.examples.is_empty(),
+            "lesson {} has no examples",
+            lesson.number
+        );
+        for example in &lesson.examples {
+            let output = CapturedOutput::new();
+            let options = RunOptions {
+                mode: example.mode.clone(),
+                ..RunOptions::default()
+            };
+            let report = run(
+                Program::new(example.name.clone(), example.source.clone()),
+                options,
+                output.clone(),
+            );
+            if report.outcome != Outcome::Completed
+                || output.stdout() != example.expected_output
+                || !output.stderr().is_empty()
+            {
+                failures.push(format!(
+                    "lesson {} {}: {:?}\n--- expected\n{}--- got\n{}--- stderr\n{}",
+                    lesson.number,
+                    example.name,
+                    report.outcome,
+                    example.expected_output,
+                    output.stdout(),
+                    output.stderr()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn lessons_are_numbered_in_order_and_have_text_and_takeaways() {
+    let lessons = threadlab_lessons::lessons().expect("the embedded lessons load");
+    for (index, lesson) in lessons.iter().enumerate() {
+        assert_eq!(lesson.number as usize, index + 1, "{}", lesson.slug);
+        assert!(
+            lesson.text.starts_with("# "),
+            "lesson {} text starts with its title",
+            lesson.number
+        );
+        assert!(
+            !lesson.takeaways.is_empty(),
+            "lesson {} has takeaways",
+            lesson.number
+        );
+        for example in &lesson.examples {
+            assert!(
+                lesson.text.contains(&example.name),
+                "lesson {}'s text refers to {}",
+                lesson.number,
+                example.name
+            );
+        }
+    }
+}
