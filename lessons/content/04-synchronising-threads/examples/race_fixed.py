@@ -1,0 +1,28 @@
+# The same, with a lock around each update: no update is lost.
+import threading
+
+balance = 0
+lock = threading.Lock()
+
+
+def deposit(times):
+    global balance
+    for _ in range(times):
+        with lock:
+            balance += 1
+
+
+def withdraw(times):
+    global balance
+    for _ in range(times):
+        with lock:
+            balance -= 1
+
+
+threads = [threading.Thread(target=deposit, args=(20000,)),
+           threading.Thread(target=withdraw, args=(20000,))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("balance:", balance)
