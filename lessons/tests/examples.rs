@@ -41,12 +41,18 @@ fn every_example_prints_its_expected_output() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // threadlab's run installs a quiet panic hook (a learner must never see Rust's panic
+    // text), which also hides this test's own message: print the report first.
+    if !failures.is_empty() {
+        eprintln!("{}", failures.join("\n"));
+    }
+    assert!(failures.is_empty(), "{} example(s) differ", failures.len());
 }
 
 #[test]
 fn lessons_are_numbered_in_order_and_have_text_and_takeaways() {
     let lessons = threadlab_lessons::lessons().expect("the embedded lessons load");
+    assert_eq!(lessons.len(), 7, "the course has seven lessons");
     for (index, lesson) in lessons.iter().enumerate() {
         assert_eq!(lesson.number as usize, index + 1, "{}", lesson.slug);
         assert!(

@@ -25,10 +25,13 @@ def consumer():
         work.task_done()
 
 
-threads = [threading.Thread(target=producer, args=(12,))]
-threads += [threading.Thread(target=consumer) for _ in range(2)]
+producer_thread = threading.Thread(target=producer, args=(12,))
+consumers = [threading.Thread(target=consumer) for _ in range(2)]
+threads = [producer_thread] + consumers
 for t in threads:
     t.start()
+# join() waits for every item put so far: wait for the producer to have put them all first.
+producer_thread.join()
 work.join()
 print("processed", len(done), "items:", sorted(done))
 for t in threads:

@@ -197,7 +197,9 @@ fn run_thread(interp: Arc<Interp>, object: Value) {
     vm.flush_instruction_count();
     match outcome {
         Ok(Ok(_)) => {}
-        Ok(Err(error)) if error.is_stop() || error.is(ExcKind::SystemExit) => {}
+        // SystemExit too goes to the hook, as in CPython: the default hook ignores it (the
+        // thread ends silently), a hook of the program's own sees it.
+        Ok(Err(error)) if error.is_stop() => {}
         Ok(Err(error)) => call_excepthook(&mut vm, error, &object),
         Err(_) => {
             let name = native::<ThreadState>(&object)
