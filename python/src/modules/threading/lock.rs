@@ -48,7 +48,43 @@ pub(super) enum Acquire {
     Wait(Option<Duration>),
 }
 
+/// What `acquire(blocking, timeout)` needs of a lock: `Lock` and `RLock` alike.
+pub(super) trait Acquirable {
+    fn try_acquire(&self) -> threadlab_core::Result<bool>;
+    fn acquire(&self) -> threadlab_core::Result<()>;
+    fn acquire_timeout(&self, timeout: Option<Duration>) -> threadlab_core::Result<bool>;
+}
+
+macro_rules! acquirable {
+    ($($lock:ty),*) => {$(
+        impl Acquirable for $lock {
+            fn try_acquire(&self) -> threadlab_core::Result<bool> {
+                <$lock>::try_acquire(self)
+            }
+            fn acquire(&self) -> threadlab_core::Result<()> {
+                <$lock>::acquire(self)
+            }
+            fn acquire_timeout(&self, timeout: Option<Duration>) -> threadlab_core::Result<bool> {
+                <$lock>::acquire_timeout(self, timeout)
+            }
+        }
+    )*};
+}
+
+acquirable!(Lock, threadlab_core::sync::RLock);
+
 impl Acquire {
+    /// Acquires `lock` the way the parsed arguments ask; `True` when it was taken.
+    pub(super) fn on(self, lock: &impl Acquirable) -> PyResult<Value> {
+        let acquired = match self {
+            Acquire::NoWait => lock.try_acquire(),
+            Acquire::Wait(None) => lock.acquire().map(|()| true),
+            Acquire::Wait(timeout) => lock.acquire_timeout(timeout),
+        }
+        .map_err(PyErr::from)?;
+        Ok(Value::Bool(acquired))
+    }
+
     /// CPython's `lock_acquire_parse_args`: `acquire(blocking=True, timeout=-1)`, with its
     /// messages.
     pub(super) fn parse(vm: &mut Vm, args: Args) -> PyResult<Acquire> {
@@ -107,13 +143,7 @@ fn this(value: &Value) -> PyResult<Arc<Lock>> {
 fn lock_acquire(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (receiver, args) = split_receiver(args);
     let lock = this(&receiver)?;
-    let acquired = match Acquire::parse(vm, args)? {
-        Acquire::NoWait => lock.try_acquire(),
-        Acquire::Wait(None) => lock.acquire().map(|()| true),
-        Acquire::Wait(timeout) => lock.acquire_timeout(timeout),
-    }
-    .map_err(PyErr::from)?;
-    Ok(Value::Bool(acquired))
+    Acquire::parse(vm, args)?.on(&*lock)
 }
 
 fn lock_release(_vm: &mut Vm, args: Args) -> PyResult<Value> {

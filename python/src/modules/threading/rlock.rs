@@ -51,13 +51,7 @@ fn this(value: &Value) -> PyResult<Arc<RLock>> {
 fn rlock_acquire(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (receiver, args) = split_receiver(args);
     let lock = this(&receiver)?;
-    let acquired = match Acquire::parse(vm, args)? {
-        Acquire::NoWait => lock.try_acquire(),
-        Acquire::Wait(None) => lock.acquire().map(|()| true),
-        Acquire::Wait(timeout) => lock.acquire_timeout(timeout),
-    }
-    .map_err(PyErr::from)?;
-    Ok(Value::Bool(acquired))
+    Acquire::parse(vm, args)?.on(&*lock)
 }
 
 fn rlock_release(_vm: &mut Vm, args: Args) -> PyResult<Value> {
