@@ -20,7 +20,7 @@ pub mod source;
 mod stack;
 pub mod vm;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
@@ -321,10 +321,35 @@ fn report_panic(interp: &Interp, line: Option<u32>) -> Outcome {
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Live VMs on this OS thread: while there is one, a panic belongs to the learner's run.
+    static LIVE_VMS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Marks this OS thread as running learner code while it lives (one per [`vm::Vm`]), so the
+/// quiet panic hook silences only panics that the run boundary will report, and a panic in
+/// the host around a run (a failing test's assertion, a CLI bug) still prints as Rust's.
+pub(crate) struct LearnerCodeOnThisThread(std::thread::ThreadId);
+
+impl LearnerCodeOnThisThread {
+    pub(crate) fn enter() -> LearnerCodeOnThisThread {
+        LIVE_VMS.with(|n| n.set(n.get() + 1));
+        LearnerCodeOnThisThread(std::thread::current().id())
+    }
+}
+
+impl Drop for LearnerCodeOnThisThread {
+    fn drop(&mut self) {
+        // A pool's per-worker VMs may be dropped by whichever thread drops the pool; the
+        // worker they counted on then keeps its mark, which only keeps it quiet.
+        if std::thread::current().id() == self.0 {
+            LIVE_VMS.with(|n| n.set(n.get() - 1));
+        }
+    }
 }
 
 /// Panics are caught at the run boundary and reported as internal errors; the default hook
-/// would also print Rust's own message to stderr, which a learner must never see.
+/// would also print Rust's own message to stderr, which a learner must never see. Panics on a
+/// thread with no live VM are not the learner's and go to the previous hook.
 pub fn install_quiet_panic_hook() {
     static ONCE: Once = Once::new();
     type Hook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync>;
@@ -343,7 +368,8 @@ pub fn install_quiet_panic_hook() {
                 .map(|l| format!(" ({}:{})", l.file(), l.line()))
                 .unwrap_or_default();
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{location}")));
-            if std::env::var_os("THREADLAB_DEBUG_PANICS").is_some() {
+            let in_a_run = LIVE_VMS.with(|n| n.get() > 0);
+            if !in_a_run || std::env::var_os("THREADLAB_DEBUG_PANICS").is_some() {
                 if let Some(previous) = objects::lock(&PREVIOUS).as_ref() {
                     previous(info);
                 }

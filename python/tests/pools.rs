@@ -366,8 +366,17 @@ with ThreadPool(2, initializer=init) as pool:
 #[test]
 fn a_callback_waiting_for_its_own_result_is_told_why_instead_of_hanging() {
     // CPython hangs for good: the result-handler thread would wait for itself.
+    // The tasks wait until `async_map` is assigned: otherwise, on a loaded machine, the
+    // callback can run before the main thread's store and fail with a NameError.
     let source = r#"
+import threading
 from multiprocessing.pool import ThreadPool
+
+assigned = threading.Event()
+
+def slow_abs(x):
+    assigned.wait()
+    return abs(x)
 
 def report(results):
     print("callback got", results)
@@ -376,7 +385,8 @@ def report(results):
     async_map.wait()
 
 with ThreadPool(processes=3) as pool:
-    async_map = pool.map_async(abs, [-1, -2, -3], callback=report)
+    async_map = pool.map_async(slow_abs, [-1, -2, -3], callback=report)
+    assigned.set()
     async_map.wait()
     print(async_map.ready(), async_map.successful(), async_map.get())
 "#;

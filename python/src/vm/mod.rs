@@ -122,6 +122,7 @@ pub struct Vm {
     /// Recent method lookups on classes (`LoadMethod`), valid until a class dict changes.
     pub(crate) lookup_cache:
         Box<[crate::objects::class::LookupCacheEntry; crate::objects::class::LOOKUP_CACHE_SIZE]>,
+    _learner_code: crate::LearnerCodeOnThisThread,
 }
 
 /// Frames worth keeping for reuse; deeper recursion allocates afresh.
@@ -145,6 +146,7 @@ impl Vm {
             spare_frames: Vec::new(),
             frame_ids: (serial << 32, 0),
             lookup_cache: crate::objects::class::new_lookup_cache(),
+            _learner_code: crate::LearnerCodeOnThisThread::enter(),
         }
     }
 
