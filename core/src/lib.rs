@@ -31,6 +31,6 @@ mod util;
 pub use error::{Error, ExceptionKind, Result, StopReason};
 pub use object_id::{ObjectId, ObjectKind};
 pub use runtime::{Runtime, RuntimeBuilder, UncaughtError};
-pub use sched::{Mode, Schedule, Strategy};
+pub use sched::{Mode, Schedule, Strategy, VirtualCpu};
 pub use thread::{ThreadLocal, ThreadOptions, ThreadRef};
 pub use time::Time;

@@ -70,9 +70,11 @@ impl RuntimeBuilder {
             let scheduler: Box<dyn Scheduler> = match self.mode {
                 Mode::Parallel => Box::new(Parallel::new()),
                 Mode::Gil { switch_interval } => Box::new(Gil::new(switch_interval, trace.clone())),
-                Mode::Deterministic { seed, strategy } => {
-                    Box::new(Deterministic::new(seed, strategy, weak.clone()))
-                }
+                Mode::Deterministic {
+                    seed,
+                    strategy,
+                    cpu,
+                } => Box::new(Deterministic::new(seed, strategy, cpu, weak.clone())),
             };
             let registry = Registry::default();
             let (num, _) = registry.allocate(None);

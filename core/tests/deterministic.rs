@@ -448,3 +448,82 @@ fn errors_escaping_threads_fail_the_run() {
         Some("Exception in thread worker: boom")
     );
 }
+
+/// `ticks` instruction ticks on the calling thread.
+fn compute(rt: &Runtime, ticks: u32) -> threadlab_core::Result<()> {
+    for _ in 0..ticks {
+        rt.tick()?;
+    }
+    Ok(())
+}
+
+/// Virtual time of `threads` threads each doing `ticks` ticks, on `cores` virtual cores.
+fn threaded_cpu_time(seed: u64, cores: u32, threads: usize, ticks: u32) -> Duration {
+    let rt = Runtime::builder(Mode::det_on_cores(seed, cores)).build();
+    let workers = (0..threads)
+        .map(|_| {
+            let rt2 = rt.clone();
+            spawn(&rt, move || compute(&rt2, ticks)).unwrap()
+        })
+        .collect();
+    join_all(workers).unwrap();
+    rt.shutdown().unwrap();
+    Time::ZERO.until(rt.now())
+}
+
+#[test]
+fn on_virtual_cores_cpu_work_takes_time_shared_among_the_runnable_threads() {
+    use threadlab_core::sched::deterministic::INSTRUCTION_COST;
+    let ticks = 2_000;
+    let one_thread = INSTRUCTION_COST * ticks;
+    // Free CPU (the default): computing takes no virtual time at all.
+    let rt = Runtime::builder(Mode::det(1)).build();
+    compute(&rt, ticks).unwrap();
+    rt.shutdown().unwrap();
+    assert_eq!(rt.now(), Time::ZERO);
+    for seed in 0..5 {
+        // While a thread starts, its starter is runnable too and takes a share of a core for
+        // a few ticks; and random turns let some threads run ahead, so the last one finishes
+        // alone, with the cores to spare. Allow 50 ticks or 20%, whichever is more.
+        let close_to = |measured: Duration, expected: Duration| {
+            let slack = (INSTRUCTION_COST * 50).max(expected / 5);
+            assert!(
+                measured >= expected.saturating_sub(slack) && measured <= expected + slack,
+                "seed {seed}: {measured:?}, expected about {expected:?}"
+            );
+        };
+        // Serial work costs the same on any number of cores.
+        for cores in [1, 2, 4] {
+            close_to(threaded_cpu_time(seed, cores, 1, ticks * 4), one_thread * 4);
+        }
+        // Four threads: one core runs them one after another, two cores halve that, four
+        // cores run them all at once.
+        close_to(threaded_cpu_time(seed, 1, 4, ticks), one_thread * 4);
+        close_to(threaded_cpu_time(seed, 2, 4, ticks), one_thread * 2);
+        close_to(threaded_cpu_time(seed, 4, 4, ticks), one_thread);
+    }
+}
+
+#[test]
+fn on_virtual_cores_a_sleeper_wakes_while_another_thread_computes() {
+    let rt = Runtime::builder(Mode::det_on_cores(3, 2)).build();
+    let woke_at = Arc::new(AtomicU64::new(0));
+    let (rt2, woke) = (rt.clone(), Arc::clone(&woke_at));
+    let sleeper = spawn(&rt, move || {
+        rt2.sleep(Duration::from_micros(10))?;
+        woke.store(rt2.now().as_nanos(), Ordering::SeqCst);
+        Ok(())
+    })
+    .unwrap();
+    // 100 µs of work on the main thread.
+    compute(&rt, 4_000).unwrap();
+    join_all(vec![sleeper]).unwrap();
+    rt.shutdown().unwrap();
+    let woke_at = Duration::from_nanos(woke_at.load(Ordering::SeqCst));
+    assert!(
+        woke_at >= Duration::from_micros(10) && woke_at < Duration::from_micros(11),
+        "the sleeper woke at {woke_at:?}, not when its 10 µs were up"
+    );
+    let total = Time::ZERO.until(rt.now());
+    assert!(total >= Duration::from_micros(99), "{total:?}");
+}

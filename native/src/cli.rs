@@ -59,6 +59,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
 
+    /// With --mode det: running code takes virtual time, as on a machine with N cores (1
+    /// behaves like a GIL). Without it, only sleeps and timeouts move the virtual clock
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub virtual_cores: Option<u32>,
+
     /// Stop the program after this many seconds
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -109,23 +114,32 @@ impl RunArgs {
                 ))
             }
         };
+        if self.virtual_cores.is_some() && self.mode != ModeArg::Det {
+            return Err("--virtual-cores needs --mode det (virtual time)".to_owned());
+        }
         let mode_flag = match self.mode {
             ModeArg::Parallel => "parallel",
             ModeArg::Gil => "gil",
             ModeArg::Det => "det",
         };
-        let process_flags = vec![
+        let mut process_flags = vec![
             "--mode".to_owned(),
             mode_flag.to_owned(),
             "--seed".to_owned(),
             self.seed.to_string(),
         ];
+        if let Some(cores) = self.virtual_cores {
+            process_flags.extend(["--virtual-cores".to_owned(), cores.to_string()]);
+        }
         Ok(run::Config {
             file: self.file,
             mode: match self.mode {
                 ModeArg::Parallel => Mode::Parallel,
                 ModeArg::Gil => Mode::gil(),
-                ModeArg::Det => Mode::det(self.seed),
+                ModeArg::Det => match self.virtual_cores {
+                    Some(cores) => Mode::det_on_cores(self.seed, cores),
+                    None => Mode::det(self.seed),
+                },
             },
             timeout,
             disassemble: self.dis,

@@ -26,6 +26,7 @@ mod parallel;
 
 pub use deterministic::{
     DeadlockReport, Deterministic, Exploration, Explorer, Failure, RunReport, Schedule, Strategy,
+    VirtualCpu,
 };
 pub use gil::Gil;
 pub use parallel::Parallel;
@@ -51,7 +52,12 @@ pub enum Mode {
     Gil { switch_interval: Duration },
     /// One thread runs at a time, and every switch is chosen by `strategy`, seeded with `seed`;
     /// time is virtual. The same seed and program give the same run, trace included.
-    Deterministic { seed: u64, strategy: Strategy },
+    Deterministic {
+        seed: u64,
+        strategy: Strategy,
+        /// Whether running code costs virtual time, and on how many virtual cores.
+        cpu: VirtualCpu,
+    },
 }
 
 impl Mode {
@@ -66,6 +72,19 @@ impl Mode {
         Mode::Deterministic {
             seed,
             strategy: Strategy::Random,
+            cpu: VirtualCpu::Free,
+        }
+    }
+
+    /// Deterministic, with random walks from `seed`, where running code takes virtual time on
+    /// a machine of `cores` cores: serial against threaded timings then have the shape they
+    /// would have on real hardware, in parallel (`cores` > 1) or under a GIL (`cores` = 1),
+    /// and the same numbers on every machine.
+    pub fn det_on_cores(seed: u64, cores: u32) -> Mode {
+        Mode::Deterministic {
+            seed,
+            strategy: Strategy::Random,
+            cpu: VirtualCpu::Cores(cores.max(1)),
         }
     }
 

@@ -22,7 +22,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{DeadlockReport, Schedule, Strategy};
+use super::{DeadlockReport, Schedule, Strategy, VirtualCpu};
 use crate::error::StopReason;
 use crate::platform;
 use crate::runtime::{Runtime, DEFAULT_MAX_THREADS};
@@ -38,6 +38,7 @@ pub struct Explorer {
     keep_going: bool,
     trace: bool,
     max_threads: usize,
+    cpu: VirtualCpu,
 }
 
 impl Explorer {
@@ -49,6 +50,7 @@ impl Explorer {
             keep_going: false,
             trace: false,
             max_threads: DEFAULT_MAX_THREADS,
+            cpu: VirtualCpu::Free,
         }
     }
 
@@ -81,6 +83,12 @@ impl Explorer {
         self
     }
 
+    /// Whether running code costs virtual time (see [`VirtualCpu`]).
+    pub fn virtual_cpu(mut self, cpu: VirtualCpu) -> Explorer {
+        self.cpu = cpu;
+        self
+    }
+
     pub fn max_threads(mut self, max_threads: usize) -> Explorer {
         self.max_threads = max_threads;
         self
@@ -104,7 +112,12 @@ impl Explorer {
                 },
                 (strategy, _) => strategy.clone(),
             };
-            let report = self.run_mode(Mode::Deterministic { seed, strategy }, &body);
+            let mode = Mode::Deterministic {
+                seed,
+                strategy,
+                cpu: self.cpu,
+            };
+            let report = self.run_mode(mode, &body);
             exploration.explored += 1;
             let steps = report.schedule.len() as u64;
             longest = Some(
@@ -143,6 +156,7 @@ impl Explorer {
         let mode = Mode::Deterministic {
             seed,
             strategy: self.strategy.clone(),
+            cpu: self.cpu,
         };
         self.run_mode(mode, body)
     }
@@ -156,6 +170,7 @@ impl Explorer {
         let mode = Mode::Deterministic {
             seed: schedule.seed(),
             strategy: Strategy::Replay(schedule.clone()),
+            cpu: self.cpu,
         };
         self.run_mode(mode, body)
     }

@@ -29,6 +29,16 @@
 //!   is stopped with [`StopReason::Deadlock`], and the blocked threads become runnable, to be
 //!   given the turn one at a time and unwind with `Interrupted` in a reproducible order.
 //!
+//! Running code is free by default: only sleeps and timeouts move the clock, so `sleep(1)`
+//! reads exactly one second later. With [`VirtualCpu::Cores`], every instruction tick costs
+//! [`INSTRUCTION_COST`] of one core's time: with `r` threads runnable on `c` cores, the clock
+//! moves by that cost divided by `min(r, c)`, which is how long the work takes when the runnable
+//! threads share the cores evenly (processor sharing). Serial and threaded timings of CPU-bound
+//! work then compare as they would on that machine, identically on every real one, and a
+//! sleeper's deadline passes while others compute. It is a model, not a simulation: random
+//! turns let threads progress unevenly, so the last one may finish alone with cores to spare,
+//! and threaded timings come out up to about 20% above the ideal.
+//!
 //! When the main thread finishes, the daemon threads that remain end with it (their next
 //! scheduling point fails with [`StopReason::MainThreadExited`]), and the main thread's exit
 //! waits until they are gone: after [`Runtime::shutdown`](crate::Runtime::shutdown) the run and
@@ -65,6 +75,19 @@ use strategy::{Divergence, Picker};
 
 const NOBODY: u32 = u32::MAX;
 
+/// What one instruction costs on a virtual core: about a CPython bytecode on a desktop CPU.
+pub const INSTRUCTION_COST: std::time::Duration = std::time::Duration::from_nanos(25);
+
+/// Whether running code costs virtual time; see the module documentation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VirtualCpu {
+    /// Only sleeps and timeouts move the clock.
+    #[default]
+    Free,
+    /// Every instruction costs [`INSTRUCTION_COST`] on a machine with this many cores.
+    Cores(u32),
+}
+
 /// How many times a thread that gave the turn away looks for it to come back before it sleeps
 /// (measured: more spinning gains little when the machine is idle and loses a lot when busy).
 const SPIN_ROUNDS: u32 = 64;
@@ -73,6 +96,7 @@ const SPIN_ROUNDS: u32 = 64;
 pub struct Deterministic {
     seed: u64,
     strategy: Strategy,
+    cpu: VirtualCpu,
     /// To stop the run when it deadlocks or a replay diverges, as the Stop button would.
     runtime: Weak<RuntimeInner>,
     /// Virtual nanoseconds; written only with `state` locked, so that a jump and the wake-ups
@@ -103,6 +127,9 @@ struct State {
     wake_next: Option<Arc<Condvar>>,
     /// The scheduling point being decided is an instruction tick (see `Picker::pick`).
     at_tick: bool,
+    /// Virtual picoseconds of CPU work not yet on the clock (a share of an instruction's cost
+    /// is rarely a whole number of nanoseconds).
+    cpu_picos: u64,
 }
 
 struct Slot {
@@ -126,9 +153,15 @@ enum Status {
 type Guard<'a> = MutexGuard<'a, State>;
 
 impl Deterministic {
-    pub(crate) fn new(seed: u64, strategy: Strategy, runtime: Weak<RuntimeInner>) -> Deterministic {
+    pub(crate) fn new(
+        seed: u64,
+        strategy: Strategy,
+        cpu: VirtualCpu,
+        runtime: Weak<RuntimeInner>,
+    ) -> Deterministic {
         Deterministic {
             seed,
+            cpu,
             runtime,
             clock: AtomicU64::new(0),
             turn: AtomicU32::new(NOBODY),
@@ -142,6 +175,7 @@ impl Deterministic {
                 deadlock: None,
                 wake_next: None,
                 at_tick: false,
+                cpu_picos: 0,
             }),
             strategy,
             all_finished: Condvar::new(),
@@ -154,6 +188,10 @@ impl Deterministic {
 
     pub fn strategy(&self) -> &Strategy {
         &self.strategy
+    }
+
+    pub fn virtual_cpu(&self) -> VirtualCpu {
+        self.cpu
     }
 
     /// The choices made so far (all of them, once the run is over).
@@ -197,6 +235,9 @@ impl Deterministic {
             return Ok(());
         }
         Self::interrupted(&state)?;
+        if at_tick {
+            self.charge_instruction(&mut state);
+        }
         state.at_tick = at_tick;
         state = self.hand_over(state, num);
         state.at_tick = false;
@@ -331,6 +372,26 @@ impl Deterministic {
             {
                 slot.status = Status::Runnable;
             }
+        }
+    }
+
+    /// Puts one instruction's share of a core on the clock (see [`VirtualCpu`]).
+    fn charge_instruction(&self, state: &mut State) {
+        let VirtualCpu::Cores(cores) = self.cpu else {
+            return;
+        };
+        let runnable = state
+            .slots
+            .values()
+            .filter(|slot| slot.status == Status::Runnable)
+            .count() as u64;
+        let sharing = runnable.clamp(1, u64::from(cores.max(1)));
+        state.cpu_picos += INSTRUCTION_COST.as_nanos() as u64 * 1000 / sharing;
+        let whole_nanos = state.cpu_picos / 1000;
+        if whole_nanos > 0 {
+            state.cpu_picos %= 1000;
+            let to = Time::from_nanos(self.now().as_nanos() + whole_nanos);
+            self.advance_clock(state, to);
         }
     }
 
