@@ -1,97 +1,16 @@
-//! `multiprocessing.Process` through the [`ProcessLauncher`] interface alone, with a launcher
-//! that runs each child as a second [`Run`] on a thread of this test process: the shape a
-//! browser launcher (a Worker with its own interpreter) takes. The real child processes are
+//! `multiprocessing.Process` through the [`ProcessLauncher`] interface alone, with the
+//! [`InProcessLauncher`], which runs each child as a second run on a thread of this test
+//! process: the shape a browser launcher (a Worker with its own interpreter) takes. The real child processes are
 //! tested through the binary in `native/tests/process.rs`.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
-use threadlab_core::StopReason;
-use threadlab_python::process::{
-    ChildCall, ChildProcess, ChildRequest, ProcessLauncher, EXIT_KILLED, EXIT_TERMINATED,
-};
-use threadlab_python::{run, CapturedOutput, Outcome, Program, Run, RunOptions, StopHandle};
-
-#[derive(Debug)]
-struct InProcessLauncher {
-    source: String,
-    next_pid: AtomicU32,
-}
-
-struct InProcessChild {
-    pid: u32,
-    stop: StopHandle,
-    /// The exit code a stop stands for: `-15` or `-9`.
-    signalled: Arc<AtomicU32>,
-    ended: Arc<AtomicBool>,
-}
-
-impl ProcessLauncher for InProcessLauncher {
-    fn spawn(&self, request: ChildRequest) -> Result<Box<dyn ChildProcess>, String> {
-        // What crosses the boundary is text, as in a `postMessage`.
-        let call = ChildCall::decode(&request.call.encode())?;
-        let options = RunOptions {
-            child: Some(call),
-            ..RunOptions::default()
-        };
-        let child = Run::new(
-            Program::new("main.py", self.source.clone()),
-            options,
-            request.output,
-        );
-        let stop = child.stop_handle();
-        let signalled = Arc::new(AtomicU32::new(0));
-        let ended = Arc::new(AtomicBool::new(false));
-        let (code, done) = (signalled.clone(), ended.clone());
-        let on_exit = request.on_exit;
-        std::thread::spawn(move || {
-            let report = child.run();
-            done.store(true, Ordering::Release);
-            let signal = code.load(Ordering::Acquire);
-            on_exit(if signal != 0 {
-                -(signal as i32)
-            } else {
-                report.outcome.exit_code()
-            });
-        });
-        Ok(Box::new(InProcessChild {
-            pid: 1000 + self.next_pid.fetch_add(1, Ordering::Relaxed),
-            stop,
-            signalled,
-            ended,
-        }))
-    }
-}
-
-impl InProcessChild {
-    fn signal(&self, code: i32) {
-        if !self.ended.load(Ordering::Acquire) {
-            self.signalled.store(code.unsigned_abs(), Ordering::Release);
-            self.stop.stop(StopReason::Requested);
-        }
-    }
-}
-
-impl ChildProcess for InProcessChild {
-    fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    fn terminate(&self) {
-        self.signal(EXIT_TERMINATED);
-    }
-
-    fn kill(&self) {
-        self.signal(EXIT_KILLED);
-    }
-}
+use threadlab_python::process::InProcessLauncher;
+use threadlab_python::{run, CapturedOutput, Outcome, Program, RunOptions};
 
 fn run_with_launcher(source: &str) -> (String, String, Outcome) {
     let output = CapturedOutput::new();
-    let launcher = InProcessLauncher {
-        source: source.to_owned(),
-        next_pid: AtomicU32::new(0),
-    };
+    let launcher = InProcessLauncher::new("main.py", source);
     let options = RunOptions {
         process_launcher: Some(Arc::new(launcher)),
         ..RunOptions::default()

@@ -8,6 +8,10 @@
 //! boundary is data only: functions and classes go by qualified name and are looked up again in
 //! the child's main module, everything else by value (see [`ChildCall`] for the limits).
 
+mod in_process;
+
+pub use in_process::InProcessLauncher;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
