@@ -1,6 +1,6 @@
 //! The course: seven lessons, each a folder under `content/` with its text, runnable examples
-//! (each with its expected output) and, later, an exercise. The folders are embedded into the
-//! binary at build time, so the CLI and the browser carry the same course.
+//! (each with its expected output) and an exercise with its checker. The folders are embedded
+//! into the binary at build time, so the CLI and the browser carry the same course.
 //!
 //! A lesson folder holds `lesson.toml` (the manifest), the markdown it names, and the example
 //! programs it lists:
@@ -15,8 +15,23 @@
 //! file = "examples/io_bound.py"
 //! expected = "examples/io_bound.out"
 //! seed = 0        # optional: run under the deterministic scheduler (virtual time)
+//!
+//! [exercise]
+//! title = "…"
+//! statement = "exercise/statement.md"
+//! file = "speedup.py"                  # the learner's working file
+//! starter = "exercise/starter.py"
+//! solution = "exercise/solution.py"
+//! hints = ["…", "…"]                   # shown one at a time by `threadlab hint`
+//!
+//! [[exercise.wrong]]                   # a known-wrong program, for the quality gate:
+//! file = "exercise/wrong_join_in_loop.py"
+//! fails = "io_overlaps"                # the criterion it must fail
 //! ```
+//!
+//! The checker is `checker.rs` in the same folder (see [`check`]).
 
+pub mod check;
 mod manifest;
 
 use include_dir::{include_dir, Dir};
@@ -37,6 +52,31 @@ pub struct Lesson {
     pub text: String,
     pub takeaways: Vec<String>,
     pub examples: Vec<Example>,
+    pub exercise: Option<Exercise>,
+}
+
+/// What the learner writes, and what it is checked against.
+#[derive(Clone, Debug)]
+pub struct Exercise {
+    pub title: String,
+    /// Markdown: what to write and what it must print.
+    pub statement: String,
+    /// The working file `threadlab start` creates, e.g. `speedup.py`.
+    pub file_name: String,
+    pub starter: String,
+    pub solution: String,
+    /// From a gentle nudge to nearly the answer.
+    pub hints: Vec<String>,
+    /// Programs with a typical mistake, each failing a named criterion.
+    pub known_wrong: Vec<KnownWrong>,
+}
+
+#[derive(Clone, Debug)]
+pub struct KnownWrong {
+    pub name: String,
+    pub source: String,
+    /// The id of the criterion it fails.
+    pub fails: String,
 }
 
 /// A complete program the lesson's text refers to, with the output it must print.

@@ -6,7 +6,7 @@ use include_dir::Dir;
 use serde::Deserialize;
 use threadlab_core::Mode;
 
-use crate::{Example, Lesson};
+use crate::{Example, Exercise, KnownWrong, Lesson};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +18,28 @@ struct Manifest {
     takeaways: Vec<String>,
     #[serde(default)]
     examples: Vec<ExampleEntry>,
+    exercise: Option<ExerciseEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseEntry {
+    title: String,
+    statement: String,
+    /// The learner's working file name.
+    file: String,
+    starter: String,
+    solution: String,
+    hints: Vec<String>,
+    #[serde(default)]
+    wrong: Vec<WrongEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrongEntry {
+    file: String,
+    fails: String,
 }
 
 #[derive(Deserialize)]
@@ -79,7 +101,35 @@ pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
             },
         });
     }
+    let exercise = match &manifest.exercise {
+        None => None,
+        Some(entry) => Some(Exercise {
+            title: entry.title.clone(),
+            statement: text_of(&entry.statement)?,
+            file_name: entry.file.clone(),
+            starter: text_of(&entry.starter)?,
+            solution: text_of(&entry.solution)?,
+            hints: entry.hints.clone(),
+            known_wrong: entry
+                .wrong
+                .iter()
+                .map(|wrong| {
+                    Ok(KnownWrong {
+                        name: wrong
+                            .file
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(&wrong.file)
+                            .to_owned(),
+                        source: text_of(&wrong.file)?,
+                        fails: wrong.fails.clone(),
+                    })
+                })
+                .collect::<Result<_, ManifestError>>()?,
+        }),
+    };
     Ok(Lesson {
+        exercise,
         number: manifest.number,
         title: manifest.title,
         text: text_of(&manifest.text)?,

@@ -1,0 +1,7 @@
+//! Written next.
+
+use crate::check::{Checking, Verdict};
+
+pub(crate) fn check(_checking: &mut Checking<'_>) -> Verdict {
+    Verdict::new(&[])
+}
