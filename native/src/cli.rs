@@ -28,13 +28,62 @@ pub enum Command {
     /// ratio; the absolute times depend on the machine and on what else it is doing.
     Bench(BenchArgs),
 
-    /// List the course's lessons.
+    /// List the course's lessons, with your progress.
     Lessons,
 
-    /// Show lesson N's text, takeaways and example programs.
+    /// Show lesson N's text, takeaways, example programs and exercise.
     Lesson {
         /// The lesson's number, 1 to 7
         number: u32,
+    },
+
+    /// Start lesson N's exercise: write its starter program into DIR (default: here).
+    Start {
+        /// The lesson's number, 1 to 7
+        number: u32,
+        /// Where to put the working file
+        dir: Option<PathBuf>,
+        /// Overwrite the working file if it exists (your changes are lost)
+        #[arg(long)]
+        force: bool,
+    },
+
+    /// Check your program for lesson N's exercise.
+    ///
+    /// Exit status: 0 when it passes, 1 when it does not yet, 2 on a usage error.
+    Check {
+        /// The lesson's number, 1 to 7
+        number: u32,
+        /// The program to check (default: the file `threadlab start` made)
+        #[arg(value_name = "FILE.py")]
+        file: Option<PathBuf>,
+    },
+
+    /// Check lesson N's exercise again every time you save the file (Ctrl-C to stop).
+    Watch {
+        /// The lesson's number, 1 to 7
+        number: u32,
+        /// The program to watch (default: the file `threadlab start` made)
+        #[arg(value_name = "FILE.py")]
+        file: Option<PathBuf>,
+    },
+
+    /// Show the next hint for lesson N's exercise.
+    Hint {
+        /// The lesson's number, 1 to 7
+        number: u32,
+        /// Show every hint at once
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Show the reference solution of lesson N's exercise, once yours has passed.
+    Solution {
+        /// The lesson's number, 1 to 7
+        number: u32,
+        /// Show it even though your exercise has not passed yet
+        #[arg(long)]
+        force: bool,
     },
 
     /// Run a Python program on real threads and report its wall time.

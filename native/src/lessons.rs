@@ -7,22 +7,37 @@ use threadlab_lessons::Lesson;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// The list of lessons.
+/// The list of lessons, each with where the learner stands on its exercise.
 pub fn list() -> Result<String> {
     let lessons = threadlab_lessons::lessons()?;
+    let progress = crate::progress::load()?;
     let mut out = String::from("threadlab: the course\n\n");
     for lesson in &lessons {
+        let state = match progress.lessons.get(&lesson.number) {
+            _ if progress.passed(lesson.number) => "exercise passed",
+            Some(record) if record.file.is_some() => "exercise started",
+            _ => "",
+        };
         let _ = writeln!(
             out,
-            "  {:>2}  {:<40} {} example{}",
+            "  {:>2}  {:<36} {} example{:<3} {state}",
             lesson.number,
             lesson.title,
             lesson.examples.len(),
             if lesson.examples.len() == 1 { "" } else { "s" }
         );
     }
-    out.push_str("\nRead one with `threadlab lesson N`.\n");
-    Ok(out)
+    let passed = lessons
+        .iter()
+        .filter(|lesson| progress.passed(lesson.number))
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{passed} of {} exercises passed. Read a lesson with `threadlab lesson N`; start its \
+         exercise with `threadlab start N`.",
+        lessons.len()
+    );
+    Ok(wrap(&out))
 }
 
 /// One lesson's text, its takeaways and its examples, for an 80-column terminal.
@@ -47,6 +62,15 @@ fn render(lesson: &Lesson) -> String {
             let _ = writeln!(out, "    {line}");
         }
     }
+    if let Some(exercise) = &lesson.exercise {
+        let _ = writeln!(out, "\nEXERCISE: {}\n", exercise.title.to_uppercase());
+        out.push_str(&render_markdown(&exercise.statement));
+        let number = lesson.number;
+        out.push_str(&wrap(&format!(
+            "\nStart it with `threadlab start {number}`, check it with `threadlab check \
+             {number}`, and ask for a hint with `threadlab hint {number}`.\n"
+        )));
+    }
     out
 }
 
@@ -55,7 +79,7 @@ const WIDTH: usize = 78;
 
 /// Markdown as plain terminal text: headings in capitals, code indented, lists bulleted,
 /// paragraphs wrapped to [`WIDTH`].
-fn render_markdown(markdown: &str) -> String {
+pub(crate) fn render_markdown(markdown: &str) -> String {
     wrap(&render_unwrapped(markdown))
 }
 

@@ -6,7 +6,9 @@ mod bench;
 mod bench_python;
 mod child_process;
 mod cli;
+mod exercise;
 mod lessons;
+mod progress;
 mod run;
 
 use std::io::{self, Write};
@@ -79,6 +81,11 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
                 Ok(USAGE)
             }
         },
+        Command::Start { number, dir, force } => exercise::start(number, dir, force),
+        Command::Check { number, file } => exercise::check(number, file),
+        Command::Watch { number, file } => exercise::watch(number, file),
+        Command::Hint { number, all } => exercise::hint(number, all),
+        Command::Solution { number, force } => exercise::solution(number, force),
         Command::Run(args) => {
             let config = match args.into_config() {
                 Ok(config) => config,

@@ -302,37 +302,3 @@ fn input_reads_standard_input_and_eof_is_an_eoferror() {
         "name? hello Ada\nEOF: EOF when reading a line\n"
     );
 }
-
-#[test]
-fn lessons_lists_the_course_and_lesson_shows_one_within_80_columns() {
-    let output = threadlab(&["lessons"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let out = stdout(&output);
-    assert!(out.contains("1  Thread-based concurrency"), "{out}");
-    assert!(out.contains("2  Creating and starting threads"), "{out}");
-
-    let output = threadlab(&["lesson", "1"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let text = stdout(&output);
-    assert!(text.starts_with("THREAD-BASED CONCURRENCY\n"), "{text}");
-    assert!(
-        text.contains("TAKEAWAYS") && text.contains("io_bound.py"),
-        "{text}"
-    );
-    // Prose and takeaways are wrapped; only code and table rows may run longer.
-    for line in text.lines() {
-        let code_or_table = line.starts_with("    ") || line.starts_with('|');
-        assert!(
-            code_or_table || line.chars().count() <= 80,
-            "too wide: {line:?}"
-        );
-    }
-
-    let output = threadlab(&["lesson", "99"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("there is no lesson 99"),
-        "{}",
-        stderr(&output)
-    );
-}

@@ -115,7 +115,8 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         match race {
             Some((seed, balance)) => Ok(format!(
                 "seed {seed} ends at {balance}; watch it with \
-                 `threadlab run --mode det --seed {seed}`"
+                 `threadlab run --mode det --seed {seed} {}`",
+                checking.file_name()
             )),
             None => Err(format!(
                 "the unprotected balance ended at {START} in {seeds}"

@@ -61,6 +61,11 @@ impl<'a> Checking<'a> {
         self
     }
 
+    /// The program's file name, for commands the verdict suggests.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
     pub fn runs(&self) -> usize {
         self.progress.runs_done
     }
