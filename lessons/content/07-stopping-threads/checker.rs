@@ -1,7 +1,456 @@
-//! Written next.
+//! Lesson 7's checker: a looping task stopped three ways — it returns by itself, it is asked
+//! to stop through an Event, and its process is terminated.
+//!
+//! The program runs once in parallel mode first, where a check run has a watchdog: a process
+//! nobody terminates, or an event nobody sets, then ends the check after a while instead of
+//! never (in deterministic mode, waiting for a child process happens outside the virtual
+//! clock, and nothing would stop it). That run judges the process part, which does not depend
+//! on the schedule. Then the program runs under the deterministic scheduler over a few seeds,
+//! in virtual time, where the trace says exactly when each worker stepped, when the main thread
+//! stopped waiting, and when each thread ended and each line was printed.
 
-use crate::check::{Checking, Verdict};
+use std::collections::BTreeMap;
+use std::time::Duration;
 
-pub(crate) fn check(_checking: &mut Checking<'_>) -> Verdict {
-    Verdict::new(&[])
+use threadlab_core::sched::WaitFor;
+use threadlab_core::trace::EventKind;
+use threadlab_core::{Mode, ObjectKind, Time};
+
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+
+/// Seeds explored: the parts run one after the other, so schedules differ little; a few seeds
+/// catch a line printed while its worker may still be running.
+const SEEDS: u64 = 6;
+const INSIDE_STEPS: i64 = 5;
+/// `Process.exitcode` after `terminate()`: minus SIGTERM.
+const TERMINATED: i64 = -15;
+/// What an in-process child run writes to the shared stderr when `terminate()` stops it.
+const CHILD_STOPPED: &str = "threadlab: the run was stopped";
+
+/// The three lines, in the order they must be printed.
+const LABELS: [&str; 3] = ["inside:", "event:", "process:"];
+
+const CRITERIA: &[CriterionSpec] = &[
+    CriterionSpec {
+        id: "runs",
+        text: "The program runs to the end and prints the three lines, in order",
+        hint: "Print \"inside: stopped itself after <n> steps\", \"event: stopped after <n> \
+               steps\" and \"process: exitcode <code>\", in that order, from the main thread. \
+               If the check stops your program after 20 s, something never ends: a worker whose \
+               event is never set, or a process that is never terminated. If it runs out of \
+               instructions, a loop never sleeps: call step() in every round.",
+    },
+    CriterionSpec {
+        id: "inside_stopped",
+        text: "The first worker does 5 steps, returns by itself, and has ended when the inside \
+               line is printed",
+        hint: "In the worker, count the steps (one step() each) and `return` when there are 5; \
+               the main thread joins it, then prints how many steps it did.",
+    },
+    CriterionSpec {
+        id: "event_worker_ended",
+        text: "The Event worker has ended when the event line is printed",
+        hint: "Setting the event only asks the worker to stop: call `worker.join()` after \
+               `stop.set()`, and print the line after that. A daemon thread that is never \
+               stopped does not count.",
+    },
+    CriterionSpec {
+        id: "event_stopped_promptly",
+        text: "The Event worker stops because of the event: after the main thread's wait, within \
+               one step, and the line counts the steps it did",
+        hint: "Loop `while not stop.is_set():` with one step() per round and count the rounds; \
+               the main thread sleeps a little, calls `stop.set()`, joins the worker, then \
+               prints the count.",
+    },
+    CriterionSpec {
+        id: "process_terminated",
+        text: "The process is still running when terminate() ends it: exit code -15",
+        hint: "The process's loop must never end by itself (`while True:`). Start it, sleep a \
+               moment, call `process.terminate()`, then `process.join()`, then print \
+               `process.exitcode`.",
+    },
+];
+
+/// A worker thread of the run, as the trace shows it.
+#[derive(Clone, Debug, Default)]
+struct Worker {
+    name: String,
+    started: (usize, Time),
+    ended: Option<(usize, Time)>,
+    /// Sleeps and Event waits: one per step of its loop.
+    steps: usize,
+    longest_step: Duration,
+}
+
+/// What one run printed, and its threads.
+struct Stopping {
+    /// Per line: where in the trace, when, and the number it shows.
+    lines: [(usize, Time, i64); 3],
+    workers: Vec<Worker>,
+    /// When the main thread's timed waits (sleeps, joins with a timeout) ended.
+    main_waits_over: Vec<Time>,
+}
+
+/// The first whole number on `text` after `label`, skipping words.
+fn number_in(text: &str, label: &str) -> Result<i64, String> {
+    text[label.len()..]
+        .split_whitespace()
+        .find_map(|word| word.parse::<i64>().ok())
+        .ok_or_else(|| format!("the line \"{text}\" should show a whole number"))
+}
+
+fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
+    run.completed()?;
+    let mut lines: [Option<(usize, Time, i64)>; 3] = [None; 3];
+    let mut workers: BTreeMap<u32, Worker> = BTreeMap::new();
+    // Per thread: what it is blocked on, and since when.
+    let mut blocked: BTreeMap<u32, (WaitFor, Time)> = BTreeMap::new();
+    let mut main_waits_over = Vec::new();
+    for (index, event) in run.events.iter().enumerate() {
+        let thread = event.thread;
+        match &event.kind {
+            // Lines come from the trace: only what this process printed (a child's output
+            // reaches stdout, but not this trace).
+            EventKind::Output { text } => {
+                let Some(which) = LABELS.iter().position(|label| text.starts_with(label)) else {
+                    continue;
+                };
+                if lines[which].is_some() {
+                    continue;
+                }
+                if let Some(missing) = (0..which).find(|&earlier| lines[earlier].is_none()) {
+                    return Err(format!(
+                        "\"{}\" was printed before \"{}\": print the inside line, then the \
+                         event line, then the process line",
+                        LABELS[which], LABELS[missing]
+                    ));
+                }
+                if thread != 0 {
+                    return Err(format!(
+                        "\"{text}\" was printed by a worker thread: print the lines from the \
+                         main thread"
+                    ));
+                }
+                lines[which] = Some((index, event.at, number_in(text, LABELS[which])?));
+            }
+            EventKind::ThreadStart { name } if thread != 0 => {
+                workers.insert(
+                    thread,
+                    Worker {
+                        name: name.clone(),
+                        started: (index, event.at),
+                        ..Worker::default()
+                    },
+                );
+            }
+            EventKind::ThreadEnd => {
+                if let Some(worker) = workers.get_mut(&thread) {
+                    worker.ended = Some((index, event.at));
+                }
+            }
+            EventKind::Block { on } => {
+                blocked.insert(thread, (on.clone(), event.at));
+            }
+            EventKind::Unblock { timed_out } => {
+                let Some((on, since)) = blocked.remove(&thread) else {
+                    continue;
+                };
+                if thread == 0 && *timed_out {
+                    main_waits_over.push(event.at);
+                }
+                let is_step = match on {
+                    WaitFor::Sleep => true,
+                    WaitFor::Object { object, .. } => object.kind == ObjectKind::Event,
+                    _ => false,
+                };
+                if let (true, Some(worker)) = (is_step, workers.get_mut(&thread)) {
+                    worker.steps += 1;
+                    worker.longest_step = worker.longest_step.max(event.at - since);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = [(0, Time::ZERO, 0); 3];
+    for (slot, (line, label)) in found.iter_mut().zip(lines.iter().zip(LABELS)) {
+        *slot = line.ok_or_else(|| format!("no line starts with \"{label}\""))?;
+    }
+    Ok(Stopping {
+        lines: found,
+        workers: workers.into_values().collect(),
+        main_waits_over,
+    })
+}
+
+impl Stopping {
+    /// The workers started after line `after` (or from the start) and before line `before`.
+    fn workers_between(&self, after: Option<usize>, before: usize) -> Vec<&Worker> {
+        let from = after.map_or(0, |line| self.lines[line].0);
+        let to = self.lines[before].0;
+        self.workers
+            .iter()
+            .filter(|worker| (from..to).contains(&worker.started.0))
+            .collect()
+    }
+
+    /// `Err` naming the first of `workers` still running when line `line` was printed.
+    fn ended_before(&self, workers: &[&Worker], line: usize) -> Result<(), String> {
+        let (index, at, _) = self.lines[line];
+        if workers.is_empty() {
+            return Err(format!(
+                "no thread was started for the \"{}\" line before it was printed",
+                LABELS[line]
+            ));
+        }
+        match workers
+            .iter()
+            .find(|worker| worker.ended.is_none_or(|(end, _)| end > index))
+        {
+            None => Ok(()),
+            Some(worker) => Err(format!(
+                "{} was still running when the \"{}\" line was printed at {at}",
+                worker.name, LABELS[line]
+            )),
+        }
+    }
+}
+
+fn judge_inside(stopping: &Stopping) -> Result<String, String> {
+    let workers = stopping.workers_between(None, 0);
+    stopping.ended_before(&workers, 0)?;
+    let printed = stopping.lines[0].2;
+    let steps: usize = workers.iter().map(|worker| worker.steps).sum();
+    if printed != INSIDE_STEPS {
+        return Err(format!(
+            "the inside line says {printed} steps, not {INSIDE_STEPS}"
+        ));
+    }
+    if steps != INSIDE_STEPS as usize {
+        return Err(format!(
+            "the inside worker did {steps} step(s) (sleeps), not {INSIDE_STEPS}"
+        ));
+    }
+    Ok(format!("{steps} steps, ended before the line"))
+}
+
+fn event_workers(stopping: &Stopping) -> Vec<&Worker> {
+    stopping.workers_between(Some(0), 1)
+}
+
+fn judge_event_ended(stopping: &Stopping) -> Result<String, String> {
+    let workers = event_workers(stopping);
+    stopping.ended_before(&workers, 1)?;
+    Ok("joined before the line".to_owned())
+}
+
+/// Needs `judge_event_ended` to have passed: every event worker has an end.
+fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
+    let workers = event_workers(stopping);
+    let Some(last) = workers.iter().max_by_key(|worker| worker.ended) else {
+        return Err("no Event worker".to_owned());
+    };
+    let Some((_, ended)) = last.ended else {
+        return Err(format!("{} never ended", last.name));
+    };
+    let started = workers
+        .iter()
+        .map(|worker| worker.started.1)
+        .min()
+        .unwrap_or(last.started.1);
+    // The main thread asks the worker to stop when its wait is over: the last timed wait it
+    // finished before the worker ended (a sleep, or a join with a timeout).
+    let asked = stopping
+        .main_waits_over
+        .iter()
+        .copied()
+        .filter(|&at| at >= started && at <= ended)
+        .max();
+    let last_main_wait = stopping
+        .main_waits_over
+        .iter()
+        .copied()
+        .filter(|&at| at >= started && at <= stopping.lines[1].1)
+        .max();
+    if let Some(wait_over) = last_main_wait.filter(|&at| at > ended) {
+        return Err(format!(
+            "{} ended at {ended}, before the main thread stopped waiting at {wait_over}: it \
+             stopped by itself, not because the event was set",
+            last.name
+        ));
+    }
+    let asked = asked.unwrap_or(started);
+    let steps: usize = workers.iter().map(|worker| worker.steps).sum();
+    let step = workers
+        .iter()
+        .map(|worker| worker.longest_step)
+        .max()
+        .unwrap_or_default();
+    let late = ended - asked;
+    if late > step {
+        return Err(format!(
+            "{} ended at {ended}, {:.3} s after the main thread stopped waiting at {asked}; \
+             one step takes {:.3} s",
+            last.name,
+            late.as_secs_f64(),
+            step.as_secs_f64()
+        ));
+    }
+    let printed = stopping.lines[1].2;
+    if steps == 0 || printed < 1 || !(steps - 1..=steps).contains(&(printed as usize)) {
+        return Err(format!(
+            "the event line says {printed} steps, but the worker did {steps} step(s) (sleeps \
+             or waits)"
+        ));
+    }
+    Ok(format!(
+        "ended {:.3} s after the main thread's wait, one step being {:.3} s; {printed} steps",
+        late.as_secs_f64(),
+        step.as_secs_f64()
+    ))
+}
+
+/// Whether a child run of this check was stopped by `terminate()` or `kill()`: in-process
+/// children report it on the stderr they share with their parent.
+fn child_was_stopped(run: &LearnerRun) -> bool {
+    run.stderr
+        .lines()
+        .any(|line| line.starts_with(CHILD_STOPPED))
+}
+
+fn judge_process(run: &LearnerRun, stopping: &Stopping) -> Result<String, String> {
+    let code = stopping.lines[2].2;
+    match code {
+        TERMINATED if child_was_stopped(run) => {
+            Ok("exit code -15, the process was stopped".to_owned())
+        }
+        TERMINATED => Err(
+            "the line says -15, but no process was stopped in this run: print \
+             process.exitcode, after terminate() and join()"
+                .to_owned(),
+        ),
+        0 => Err(
+            "exit code 0: the process had already ended by itself when terminate() was called"
+                .to_owned(),
+        ),
+        -9 => Err("exit code -9 is what kill() gives: use terminate()".to_owned()),
+        other => Err(format!("exit code {other}, not {TERMINATED}")),
+    }
+}
+
+/// A judgement per criterion, over several runs: the first failure, or the first evidence.
+struct Outcomes(Vec<Option<Result<String, String>>>);
+
+impl Outcomes {
+    fn record(
+        &mut self,
+        verdict: &mut Verdict,
+        run: &LearnerRun,
+        id: &str,
+        judgement: Result<String, String>,
+    ) {
+        let index = CRITERIA
+            .iter()
+            .position(|spec| spec.id == id)
+            .unwrap_or_default();
+        let slot = &mut self.0[index];
+        let seed = match &run.mode {
+            Mode::Deterministic { seed, .. } => Some(*seed),
+            _ => None,
+        };
+        let which = seed.map_or("in the parallel run".to_owned(), |seed| {
+            format!("under seed {seed}")
+        });
+        match (&slot, judgement) {
+            (Some(Err(_)), _) => {}
+            (_, Err(seen)) => {
+                if let (None, Some(seed)) = (&verdict.replay, seed) {
+                    verdict.replay = Some(Replay {
+                        seed,
+                        virtual_cores: None,
+                        schedule: run.schedule.clone().unwrap_or_default(),
+                        what_happened: seen.clone(),
+                    });
+                }
+                *slot = Some(Err(format!("{which}, {seen}")));
+            }
+            (None, Ok(evidence)) => *slot = Some(Ok(evidence)),
+            (Some(Ok(_)), Ok(_)) => {}
+        }
+    }
+
+    fn failed(&self, id: &str) -> bool {
+        CRITERIA
+            .iter()
+            .position(|spec| spec.id == id)
+            .is_some_and(|index| matches!(self.0[index], Some(Err(_))))
+    }
+}
+
+pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
+    let mut verdict = Verdict::new(CRITERIA);
+    let mut outcomes = Outcomes(vec![None; CRITERIA.len()]);
+    checking.plan(1 + SEEDS as usize);
+    let parallel = checking.run(Mode::Parallel);
+    let stopped = match stopping(&parallel) {
+        Ok(stopping) => stopping,
+        Err(problem) => {
+            verdict.judge("runs", Err(format!("in the parallel run, {problem}")));
+            return verdict;
+        }
+    };
+    outcomes.record(
+        &mut verdict,
+        &parallel,
+        "process_terminated",
+        judge_process(&parallel, &stopped),
+    );
+    for seed in 0..SEEDS {
+        let run = checking.run(Mode::det(seed));
+        let stopped = match stopping(&run) {
+            Ok(stopping) => stopping,
+            Err(problem) => {
+                verdict.judge("runs", Err(format!("under seed {seed}, {problem}")));
+                return verdict;
+            }
+        };
+        outcomes.record(&mut verdict, &run, "inside_stopped", judge_inside(&stopped));
+        let ended = judge_event_ended(&stopped);
+        let ended_ok = ended.is_ok();
+        outcomes.record(&mut verdict, &run, "event_worker_ended", ended);
+        if ended_ok {
+            outcomes.record(
+                &mut verdict,
+                &run,
+                "event_stopped_promptly",
+                judge_event_prompt(&stopped),
+            );
+        }
+        outcomes.record(
+            &mut verdict,
+            &run,
+            "process_terminated",
+            judge_process(&run, &stopped),
+        );
+    }
+    verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
+    let runs = runs_text(1 + SEEDS);
+    let event_ended = !outcomes.failed("event_worker_ended");
+    for (spec, outcome) in CRITERIA.iter().zip(outcomes.0).skip(1) {
+        // Whether the worker stopped promptly means nothing when it had not stopped at all.
+        if spec.id == "event_stopped_promptly" && !event_ended {
+            continue;
+        }
+        if let Some(outcome) = outcome {
+            let runs = if spec.id == "process_terminated" {
+                runs.clone()
+            } else {
+                runs_text(SEEDS)
+            };
+            verdict.judge(
+                spec.id,
+                outcome.map(|evidence| format!("{evidence}, in {runs}")),
+            );
+        }
+    }
+    verdict
 }
