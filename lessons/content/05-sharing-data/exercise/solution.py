@@ -2,7 +2,7 @@
 import queue
 import threading
 
-N = 1000
+N = 400
 PARTS = 4
 
 
