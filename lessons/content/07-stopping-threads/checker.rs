@@ -258,27 +258,22 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
         .min()
         .unwrap_or(last.started.1);
     // The main thread asks the worker to stop when its wait is over: the last timed wait it
-    // finished before the worker ended (a sleep, or a join with a timeout).
+    // finished (a sleep, or a join with a timeout) before it printed the line. A worker that
+    // ended before then did not wait to be asked.
     let asked = stopping
         .main_waits_over
         .iter()
         .copied()
-        .filter(|&at| at >= started && at <= ended)
-        .max();
-    let last_main_wait = stopping
-        .main_waits_over
-        .iter()
-        .copied()
         .filter(|&at| at >= started && at <= stopping.lines[1].1)
-        .max();
-    if let Some(wait_over) = last_main_wait.filter(|&at| at > ended) {
+        .max()
+        .unwrap_or(started);
+    if asked > ended {
         return Err(format!(
-            "{} ended at {ended}, before the main thread stopped waiting at {wait_over}: it \
+            "{} ended at {ended}, before the main thread stopped waiting at {asked}: it \
              stopped by itself, not because the event was set",
             last.name
         ));
     }
-    let asked = asked.unwrap_or(started);
     let steps: usize = workers.iter().map(|worker| worker.steps).sum();
     let step = workers
         .iter()
@@ -303,7 +298,7 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "ended {:.3} s after the main thread's wait, one step being {:.3} s; {printed} steps",
+        "ended {:.3} s after the main thread's wait, one step being {:.3} s; {printed} step(s) counted",
         late.as_secs_f64(),
         step.as_secs_f64()
     ))
