@@ -1,7 +1,430 @@
-//! Written next.
+//! Lesson 3's checker: three named threads sleep 1, 2 and 3 seconds while the main thread
+//! looks at them every half second and prints which are alive. Under the deterministic
+//! scheduler time is virtual, so every line carries the exact moment it was printed, and the
+//! trace says which threads were alive then. A thread that ends at the very moment of a line may
+//! be listed or not: which of the two happened first depends on the schedule.
 
-use crate::check::{Checking, Verdict};
+use threadlab_core::trace::EventKind;
+use threadlab_core::Mode;
 
-pub(crate) fn check(_checking: &mut Checking<'_>) -> Verdict {
-    Verdict::new(&[])
+use crate::check::{Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+
+/// The threads, and how long each one sleeps.
+const WORKERS: [(&str, f64); 3] = [("worker-1", 1.0), ("worker-2", 2.0), ("worker-3", 3.0)];
+/// Seeds explored: the threads that wake at the same instant as the main thread end before or
+/// after its look depending on the seed, and both must be handled.
+const SEEDS: std::ops::Range<u64> = 0..5;
+const POLL: f64 = 0.5;
+/// Looks printed while some worker was alive: 0, 0.5, 1, 1.5, 2 and 2.5 s in a solution.
+const MIN_LOOKS: usize = 4;
+/// Virtual time is exact; this only absorbs floating-point sums.
+const EPSILON: f64 = 1e-6;
+
+const CRITERIA: &[CriterionSpec] = &[
+    CriterionSpec {
+        id: "runs",
+        text: "The program runs to the end and prints \"all finished\"",
+        hint: "After the loop, print the line \"all finished\".",
+    },
+    CriterionSpec {
+        id: "named_workers",
+        text: "Three threads named worker-1, worker-2 and worker-3 sleep 1, 2 and 3 s",
+        hint: "Create each thread with `threading.Thread(target=work, args=(seconds,), \
+               name=f\"worker-{seconds}\")`, where work calls `time.sleep(seconds)`.",
+    },
+    CriterionSpec {
+        id: "before_start",
+        text: "Before the threads start, it prints \"worker-N alive: False\" for each",
+        hint: "Between creating the threads and starting them, print \
+               f\"{worker.name} alive: {worker.is_alive()}\" for each: a thread that has not \
+               started is not alive.",
+    },
+    CriterionSpec {
+        id: "polls",
+        text: "The main thread looks every 0.5 s, printing \"t=<seconds> alive: <names>\"",
+        hint: "Keep `start = time.perf_counter()` from just before starting the threads; in a \
+               loop, print f\"t={time.perf_counter() - start:.1f} alive: ...\" and then \
+               `time.sleep(0.5)`.",
+    },
+    CriterionSpec {
+        id: "alive_lists_true",
+        text: "Each line names exactly the threads alive when it is printed",
+        hint: "Ask each thread `is_alive()` again at every turn of the loop, just before \
+               printing: a list made once, before the loop, still names threads that have ended.",
+    },
+    CriterionSpec {
+        id: "finished_promptly",
+        text: "\"all finished\" comes after the last thread ended, within 0.5 s",
+        hint: "Loop until no thread is alive (`if not alive: break`, or `while any(...)`), then \
+               print \"all finished\".",
+    },
+];
+
+/// A worker's life, in seconds of virtual time, and where its start is in the event list.
+#[derive(Clone, Copy, Debug)]
+struct Life {
+    start: f64,
+    start_index: usize,
+    end: f64,
+}
+
+/// The workers' lives, in [`WORKERS`] order, or what is missing.
+fn lives(run: &LearnerRun) -> Result<Vec<Life>, String> {
+    let mut lives = Vec::new();
+    for (name, seconds) in WORKERS {
+        let Some((&number, _)) = run.threads.iter().find(|(_, thread)| *thread == name) else {
+            let names: Vec<&str> = run
+                .threads
+                .iter()
+                .filter(|(&number, _)| number != 0)
+                .map(|(_, name)| name.as_str())
+                .collect();
+            return Err(format!(
+                "no thread named {name} ran; the threads were called: {}",
+                if names.is_empty() {
+                    "(no thread started)".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            ));
+        };
+        let started = run.events.iter().enumerate().find(|(_, event)| {
+            event.thread == number && matches!(event.kind, EventKind::ThreadStart { .. })
+        });
+        let end = run.thread_end(name).map(|at| at.as_secs_f64());
+        let (Some((start_index, start)), Some(end)) = (started, end) else {
+            return Err(format!("{name} did not run to its end"));
+        };
+        let start = start.at.as_secs_f64();
+        if ((end - start) - seconds).abs() > 0.01 {
+            return Err(format!(
+                "{name} ran for {:.2} s, where {seconds} s were expected",
+                end - start
+            ));
+        }
+        lives.push(Life {
+            start,
+            start_index,
+            end,
+        });
+    }
+    Ok(lives)
+}
+
+/// A line of output, and when and where in the trace its end was written.
+struct Line {
+    /// The index of the output event that completed the line.
+    index: usize,
+    at: f64,
+    text: String,
+}
+
+/// The lines printed, in order. The trace records each write to stdout as it happened (a print
+/// writes its line with the newline), so a line is cut where a newline is, whatever the writes.
+fn lines(run: &LearnerRun) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut pending = String::new();
+    for (index, event) in run.events.iter().enumerate() {
+        let EventKind::Output { text } = &event.kind else {
+            continue;
+        };
+        pending.push_str(text);
+        while let Some(newline) = pending.find('\n') {
+            let line: String = pending.drain(..=newline).collect();
+            lines.push(Line {
+                index,
+                at: event.at.as_secs_f64(),
+                text: line.trim_end().to_owned(),
+            });
+        }
+    }
+    lines
+}
+
+/// One "t=… alive: …" line, with when it was printed.
+struct Look<'r> {
+    at: f64,
+    line: &'r str,
+    t: f64,
+    /// Half a unit of the last digit of t.
+    rounding: f64,
+    names: Vec<&'r str>,
+}
+
+fn looks(lines: &[Line]) -> Result<Vec<Look<'_>>, String> {
+    let mut looks = Vec::new();
+    for Line { at, text: line, .. } in lines {
+        let Some(rest) = line.strip_prefix("t=") else {
+            continue;
+        };
+        let malformed = || format!("the line \"{line}\" should read \"t=1.5 alive: worker-2, worker-3\"");
+        let (t, names) = rest.split_once(" alive:").ok_or_else(malformed)?;
+        let t = t.trim();
+        let decimals = t.split_once('.').map_or(0, |(_, fraction)| fraction.len() as i32);
+        let names = names.trim();
+        looks.push(Look {
+            at: *at,
+            line,
+            t: t.parse().map_err(|_| malformed())?,
+            rounding: 0.5 * 10f64.powi(-decimals),
+            names: if names == "none" {
+                Vec::new()
+            } else {
+                names.split(',').map(str::trim).collect()
+            },
+        });
+    }
+    Ok(looks)
+}
+
+/// The workers' names that a line printed at `at` may list: (those that must be listed, those
+/// that may be). A worker ending exactly at `at` may be either.
+fn alive_at(lives: &[Life], at: f64) -> (Vec<&'static str>, Vec<&'static str>) {
+    let (mut must, mut may) = (Vec::new(), Vec::new());
+    for ((name, _), life) in WORKERS.iter().zip(lives) {
+        if life.start <= at && life.end > at + EPSILON {
+            must.push(*name);
+        } else if (life.end - at).abs() <= EPSILON {
+            may.push(*name);
+        }
+    }
+    (must, may)
+}
+
+/// Whether a listing is the truth at its moment; if not, what it should have said.
+fn listing_true(look: &Look<'_>, lives: &[Life]) -> Result<(), String> {
+    let (must, may) = alive_at(lives, look.at);
+    let listed_ok = look
+        .names
+        .iter()
+        .all(|name| must.contains(name) || may.contains(name));
+    let complete = must.iter().all(|name| look.names.contains(name));
+    if listed_ok && complete {
+        return Ok(());
+    }
+    let truth = if must.is_empty() {
+        "none".to_owned()
+    } else {
+        must.join(", ")
+    };
+    let maybe = if may.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} ended at that very moment, so may be listed or not)", may.join(", "))
+    };
+    Err(format!(
+        "\"{}\" was printed {:.2} s into the run, when the threads alive were: {truth}{maybe}",
+        look.line, look.at
+    ))
+}
+
+struct Seen {
+    seed: u64,
+    run: LearnerRun,
+    lines: Vec<Line>,
+}
+
+impl Seen {
+    fn replay(&self, what_happened: String) -> Replay {
+        Replay {
+            seed: self.seed,
+            virtual_cores: None,
+            schedule: self.run.schedule.clone().unwrap_or_default(),
+            what_happened,
+        }
+    }
+}
+
+pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
+    let mut verdict = Verdict::new(CRITERIA);
+    checking.plan((SEEDS.end - SEEDS.start) as usize);
+    let mut seen = Vec::new();
+    for seed in SEEDS {
+        let run = checking.run(Mode::det(seed));
+        let finished = run.completed().and_then(|()| {
+            finished_at(&lines(&run))
+                .map(|_| ())
+                .ok_or_else(|| "it never printed \"all finished\"".to_owned())
+        });
+        if let Err(problem) = finished {
+            verdict.judge("runs", Err(format!("under seed {seed}, {problem}")));
+            return verdict;
+        }
+        let lines = lines(&run);
+        seen.push(Seen { seed, run, lines });
+    }
+    verdict.judge("runs", Ok(format!("{} runs", seen.len())));
+
+    // Every later criterion reads the workers' lives.
+    let mut all_lives = Vec::new();
+    for s in &seen {
+        match lives(&s.run) {
+            Ok(lives) => all_lives.push(lives),
+            Err(problem) => {
+                verdict.judge(
+                    "named_workers",
+                    Err(format!("under seed {}, {problem}", s.seed)),
+                );
+                return verdict;
+            }
+        }
+    }
+    verdict.judge(
+        "named_workers",
+        Ok("worker-1, worker-2 and worker-3 ran for 1, 2 and 3 s".to_owned()),
+    );
+
+    verdict.judge(
+        "before_start",
+        seen.iter()
+            .zip(&all_lives)
+            .find_map(|(s, lives)| before_start(&s.lines, lives).err().map(|p| (s.seed, p)))
+            .map_or_else(
+                || Ok("three lines, before the first start".to_owned()),
+                |(seed, problem)| Err(format!("under seed {seed}, {problem}")),
+            ),
+    );
+
+    let mut parsed = Vec::new();
+    for s in &seen {
+        match looks(&s.lines) {
+            Ok(looks) => parsed.push(looks),
+            Err(problem) => {
+                verdict.judge("polls", Err(format!("under seed {}, {problem}", s.seed)));
+                return verdict;
+            }
+        }
+    }
+    let mut fewest = usize::MAX;
+    let mut polls_problem = None;
+    for ((s, lives), looks) in seen.iter().zip(&all_lives).zip(&parsed) {
+        let workers_started = lives
+            .iter()
+            .map(|life| life.start)
+            .fold(f64::INFINITY, f64::min);
+        let while_alive = looks
+            .iter()
+            .filter(|look| !alive_at(lives, look.at).0.is_empty())
+            .count();
+        fewest = fewest.min(while_alive);
+        let wrong_time = looks.iter().find(|look| {
+            let since_start = look.at - workers_started;
+            (look.t - since_start).abs() > look.rounding + 0.05
+        });
+        let problem = if let Some(look) = wrong_time {
+            Some(format!(
+                "\"{}\" was printed {:.2} s after the threads started",
+                look.line,
+                look.at - workers_started
+            ))
+        } else if while_alive < MIN_LOOKS {
+            Some(format!(
+                "{while_alive} lines were printed while a worker was alive, and at least \
+                 {MIN_LOOKS} were expected ({} in all)",
+                looks.len()
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            polls_problem = Some(format!("under seed {}, {problem}", s.seed));
+            break;
+        }
+    }
+    if !verdict.judge(
+        "polls",
+        polls_problem.map_or_else(
+            || Ok(format!("at least {fewest} looks while a worker was alive, each on time")),
+            Err,
+        ),
+    ) {
+        return verdict;
+    }
+
+    let mut replay = None;
+    let untrue = seen
+        .iter()
+        .zip(&all_lives)
+        .zip(&parsed)
+        .find_map(|((s, lives), looks)| {
+            looks
+                .iter()
+                .find_map(|look| listing_true(look, lives).err())
+                .map(|problem| (s, problem))
+        });
+    verdict.judge(
+        "alive_lists_true",
+        match untrue {
+            None => Ok(format!(
+                "{} lines, each true when printed",
+                parsed.iter().map(Vec::len).sum::<usize>()
+            )),
+            Some((s, problem)) => {
+                replay = Some(s.replay(problem.clone()));
+                Err(format!("under seed {}, {problem}", s.seed))
+            }
+        },
+    );
+
+    let late = seen.iter().zip(&all_lives).find_map(|(s, lives)| {
+        let last_end = lives.iter().map(|life| life.end).fold(0.0, f64::max);
+        let finished = finished_at(&s.lines)?;
+        let problem = if finished < last_end - EPSILON {
+            format!(
+                "\"all finished\" was printed {finished:.2} s into the run, before the last \
+                 thread ended ({last_end:.2} s)"
+            )
+        } else if finished > last_end + POLL + EPSILON {
+            format!(
+                "\"all finished\" was printed {finished:.2} s into the run, {:.2} s after the \
+                 last thread ended",
+                finished - last_end
+            )
+        } else {
+            return None;
+        };
+        Some((s, problem))
+    });
+    verdict.judge(
+        "finished_promptly",
+        match late {
+            None => Ok(format!("within {POLL} s of the last end, in every run")),
+            Some((s, problem)) => {
+                replay.get_or_insert_with(|| s.replay(problem.clone()));
+                Err(format!("under seed {}, {problem}", s.seed))
+            }
+        },
+    );
+    verdict.replay = replay;
+    verdict
+}
+
+/// The three "worker-N alive: False" lines, each printed before the first worker started.
+fn before_start(lines: &[Line], lives: &[Life]) -> Result<(), String> {
+    let first_start = lives
+        .iter()
+        .map(|life| life.start_index)
+        .min()
+        .unwrap_or(usize::MAX);
+    for (name, _) in WORKERS {
+        let expected = format!("{name} alive: False");
+        match lines.iter().find(|line| line.text.trim() == expected) {
+            None => return Err(format!("\"{expected}\" was never printed")),
+            Some(line) if line.index > first_start => {
+                return Err(format!(
+                    "\"{expected}\" was printed after the threads started"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// When "all finished" was printed.
+fn finished_at(lines: &[Line]) -> Option<f64> {
+    lines
+        .iter()
+        .find(|line| line.text.trim() == "all finished")
+        .map(|line| line.at)
 }
