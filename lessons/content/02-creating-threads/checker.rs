@@ -269,10 +269,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     }
     verdict.judge(
         "all_tasks",
-        tasks_missing.map_or_else(
-            || Ok(format!("{} lines, each task twice", 2 * TASKS)),
-            Err,
-        ),
+        tasks_missing.map_or_else(|| Ok(format!("{} lines, each task twice", 2 * TASKS)), Err),
     );
 
     let traces: Vec<Trace> = runs.iter().map(|(_, run, _)| trace(run)).collect();
@@ -293,7 +290,10 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
 
     for ((seed, _, results), trace) in runs.iter().zip(&traces) {
         if let Err(problem) = agree(results, trace) {
-            verdict.judge("numbers_agree", Err(format!("under seed {seed}, {problem}")));
+            verdict.judge(
+                "numbers_agree",
+                Err(format!("under seed {seed}, {problem}")),
+            );
             return verdict;
         }
     }

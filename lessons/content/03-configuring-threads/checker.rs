@@ -157,10 +157,13 @@ fn looks(lines: &[Line]) -> Result<Vec<Look<'_>>, String> {
         let Some(rest) = line.strip_prefix("t=") else {
             continue;
         };
-        let malformed = || format!("the line \"{line}\" should read \"t=1.5 alive: worker-2, worker-3\"");
+        let malformed =
+            || format!("the line \"{line}\" should read \"t=1.5 alive: worker-2, worker-3\"");
         let (t, names) = rest.split_once(" alive:").ok_or_else(malformed)?;
         let t = t.trim();
-        let decimals = t.split_once('.').map_or(0, |(_, fraction)| fraction.len() as i32);
+        let decimals = t
+            .split_once('.')
+            .map_or(0, |(_, fraction)| fraction.len() as i32);
         let names = names.trim();
         looks.push(Look {
             at: *at,
@@ -210,7 +213,10 @@ fn listing_true(look: &Look<'_>, lives: &[Life]) -> Result<(), String> {
     let maybe = if may.is_empty() {
         String::new()
     } else {
-        format!(" ({} ended at that very moment, so may be listed or not)", may.join(", "))
+        format!(
+            " ({} ended at that very moment, so may be listed or not)",
+            may.join(", ")
+        )
     };
     Err(format!(
         "\"{}\" was printed {:.2} s into the run, when the threads alive were: {truth}{maybe}",
@@ -334,7 +340,11 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     if !verdict.judge(
         "polls",
         polls_problem.map_or_else(
-            || Ok(format!("at least {fewest} looks while a worker was alive, each on time")),
+            || {
+                Ok(format!(
+                    "at least {fewest} looks while a worker was alive, each on time"
+                ))
+            },
             Err,
         ),
     ) {
