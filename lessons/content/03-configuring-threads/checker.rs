@@ -111,32 +111,27 @@ fn lives(run: &LearnerRun) -> Result<Vec<Life>, String> {
     Ok(lives)
 }
 
-/// A line of output, and when and where in the trace its end was written.
+/// A line of output, with when it was printed and where in the trace.
 struct Line {
-    /// The index of the output event that completed the line.
+    /// The index of its output event.
     index: usize,
     at: f64,
     text: String,
 }
 
-/// The lines printed, in order. The trace records each write to stdout as it happened (a print
-/// writes its line with the newline), so a line is cut where a newline is, whatever the writes.
+/// The lines printed, in order. Each output event is a print (today with its newline, though
+/// the trace's documentation says without): a print of several lines gives several.
 fn lines(run: &LearnerRun) -> Vec<Line> {
     let mut lines = Vec::new();
-    let mut pending = String::new();
     for (index, event) in run.events.iter().enumerate() {
         let EventKind::Output { text } = &event.kind else {
             continue;
         };
-        pending.push_str(text);
-        while let Some(newline) = pending.find('\n') {
-            let line: String = pending.drain(..=newline).collect();
-            lines.push(Line {
-                index,
-                at: event.at.as_secs_f64(),
-                text: line.trim_end().to_owned(),
-            });
-        }
+        lines.extend(text.lines().map(|line| Line {
+            index,
+            at: event.at.as_secs_f64(),
+            text: line.trim_end().to_owned(),
+        }));
     }
     lines
 }
