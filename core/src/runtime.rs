@@ -246,6 +246,17 @@ impl Runtime {
         }
     }
 
+    /// Like [`record`](Self::record), but a call from an OS thread outside the run records
+    /// nothing rather than adopting that thread as a dummy: for operations that host threads
+    /// perform too, such as setting an Event when a child process ends.
+    pub(crate) fn record_if_ours(&self, kind: impl FnOnce() -> EventKind) {
+        if let Some(trace) = &self.0.trace {
+            if let Some(thread) = registry::current(self.0.id) {
+                trace.record(self.now(), thread.num(), kind());
+            }
+        }
+    }
+
     pub(crate) fn record_for(&self, thread: &ThreadRef, kind: impl FnOnce() -> EventKind) {
         if let Some(trace) = &self.0.trace {
             trace.record(self.now(), thread.num(), kind());

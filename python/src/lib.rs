@@ -290,6 +290,11 @@ fn report_error(vm: &mut Vm, error: PyErr) -> Outcome {
 
 fn report_stop(interp: &Interp, reason: StopReason) -> Outcome {
     let message = match &reason {
+        // A child process stopped by `terminate()` or `kill()` ends silently, as a process
+        // ended by a signal does.
+        StopReason::Requested if interp.processes.child.get().is_some() => {
+            return Outcome::Stopped(reason)
+        }
         StopReason::Requested => "threadlab: the run was stopped\n".to_owned(),
         StopReason::LimitExceeded(what) => format!("threadlab: the run was stopped: {what}\n"),
         StopReason::Deadlock(report) => {

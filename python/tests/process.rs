@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use threadlab_core::trace::EventKind;
 use threadlab_python::process::InProcessLauncher;
 use threadlab_python::{run, CapturedOutput, Outcome, Program, RunOptions};
 
@@ -71,6 +72,72 @@ if __name__ == '__main__':
         out,
         "True -15 <Process name='Process-1' pid=1000 parent=PID stopped exitcode=-SIGTERM daemon>\n"
             .replace("PID", &std::process::id().to_string())
+    );
+    // A terminated child ends silently, as a process ended by a signal does.
+    assert_eq!(err, "");
+}
+
+#[test]
+fn the_trace_shows_a_child_started_signalled_and_joined() {
+    let source = r#"
+from multiprocessing import Process
+import time
+
+def sleepy():
+    while True:
+        time.sleep(0.01)
+
+if __name__ == '__main__':
+    p = Process(target=sleepy, name='sleeper')
+    p.start()
+    p.join(0.05)
+    p.kill()
+    p.join()
+    p.join()
+    p.terminate()
+"#;
+    let output = CapturedOutput::new();
+    let options = RunOptions {
+        process_launcher: Some(Arc::new(InProcessLauncher::new("main.py", source))),
+        trace: true,
+        ..RunOptions::default()
+    };
+    let report = run(Program::new("main.py", source), options, output.clone());
+    assert_eq!(report.outcome, Outcome::Completed, "{}", output.stderr());
+    let process_events: Vec<EventKind> = report
+        .runtime
+        .trace()
+        .unwrap()
+        .events()
+        .into_iter()
+        .filter(|event| event.thread == 0)
+        .map(|event| event.kind)
+        .filter(|kind| {
+            matches!(
+                kind,
+                EventKind::ProcessStart { .. }
+                    | EventKind::ProcessSignal { .. }
+                    | EventKind::ProcessExit { .. }
+            )
+        })
+        .collect();
+    // One exit, however often it is joined; no signal to a child that has ended.
+    assert_eq!(
+        process_events,
+        [
+            EventKind::ProcessStart {
+                pid: 1000,
+                name: "sleeper".to_owned()
+            },
+            EventKind::ProcessSignal {
+                pid: 1000,
+                signal: 9
+            },
+            EventKind::ProcessExit {
+                pid: 1000,
+                exit_code: -9
+            },
+        ]
     );
 }
 

@@ -44,6 +44,8 @@ impl Event {
 
     /// Sets the flag and wakes every waiting thread.
     pub fn set(&self) {
+        self.rt
+            .record_if_ours(|| crate::trace::EventKind::Signal { object: self.id });
         let mut state = lock(&self.state);
         state.flag = true;
         state.waiters.notify_all(&self.rt);
@@ -215,5 +217,26 @@ mod tests {
     fn ids_name_the_kind() {
         let rt = Runtime::new(Mode::Parallel);
         assert_eq!(Event::new(&rt).id().to_string(), "Event#1");
+    }
+
+    #[test]
+    fn a_set_is_traced_for_the_runs_threads_only() {
+        use crate::trace::EventKind;
+        let rt = Runtime::builder(Mode::Parallel).trace(true).build();
+        let event = Arc::new(Event::new(&rt));
+        event.set();
+        // A host thread (a child process's exit, say) sets it unseen, and is not adopted.
+        let from_host = event.clone();
+        std::thread::spawn(move || from_host.set()).join().unwrap();
+        let signals: Vec<_> = rt
+            .trace()
+            .unwrap()
+            .events()
+            .into_iter()
+            .filter(|event| matches!(event.kind, EventKind::Signal { .. }))
+            .collect();
+        assert_eq!(signals.len(), 1);
+        assert_eq!(signals[0].thread, 0);
+        assert_eq!(rt.enumerate().len(), 1, "no dummy thread was adopted");
     }
 }

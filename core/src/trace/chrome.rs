@@ -57,5 +57,15 @@ fn convert(event: &TraceEvent) -> Value {
         }
         EventKind::TaskEnd { ok, .. } => end(json!({"ok": ok})),
         EventKind::Output { text } => instant("print", json!({"text": text})),
+        EventKind::Signal { object } => instant("set", json!({"object": object.to_string()})),
+        EventKind::ProcessStart { pid, name } => {
+            instant("start process", json!({"pid": pid, "name": name}))
+        }
+        EventKind::ProcessSignal { pid, signal } => {
+            instant("signal process", json!({"pid": pid, "signal": signal}))
+        }
+        EventKind::ProcessExit { pid, exit_code } => {
+            instant("process exited", json!({"pid": pid, "exitcode": exit_code}))
+        }
     }
 }

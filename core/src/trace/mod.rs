@@ -66,6 +66,27 @@ pub enum EventKind {
     Output {
         text: String,
     },
+    /// `Event.set()`: the threads waiting on `object` may go on.
+    Signal {
+        object: ObjectId,
+    },
+    /// The thread started a child process.
+    ProcessStart {
+        pid: u32,
+        name: String,
+    },
+    /// The thread sent `signal` (15 for `terminate()`, 9 for `kill()`) to a child process that
+    /// was still running.
+    ProcessSignal {
+        pid: u32,
+        signal: i32,
+    },
+    /// The thread learnt, in `join()`, that a child process ended with `exit_code` (negative:
+    /// ended by that signal).
+    ProcessExit {
+        pid: u32,
+        exit_code: i32,
+    },
 }
 
 /// A half-open interval `[start, end)` on the run's clock.

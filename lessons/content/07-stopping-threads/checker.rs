@@ -1,13 +1,13 @@
 //! Lesson 7's checker: a looping task stopped three ways — it returns by itself, it is asked
 //! to stop through an Event, and its process is terminated.
 //!
-//! The program runs once in parallel mode first, where a check run has a watchdog: a process
-//! nobody terminates, or an event nobody sets, then ends the check after a while instead of
-//! never (in deterministic mode, waiting for a child process happens outside the virtual
-//! clock, and nothing would stop it). That run judges the process part, which does not depend
-//! on the schedule. Then the program runs under the deterministic scheduler over a few seeds,
-//! in virtual time, where the trace says exactly when each worker stepped, when the main thread
-//! stopped waiting, and when each thread ended and each line was printed.
+//! The program runs once in parallel mode first, on real threads, which judges the process
+//! part (it does not depend on the schedule) and fails fast on a program that never ends (a
+//! process nobody terminates, an event nobody sets: the check's watchdog stops it, and the
+//! seeds are not tried). Then the program runs under the deterministic scheduler over a few
+//! seeds, in virtual time, where the trace says exactly when each worker stepped, when the
+//! main thread set the Event, when each thread ended and each line was printed, and which
+//! signal each child process got and how it ended.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -24,8 +24,8 @@ const SEEDS: u64 = 6;
 const INSIDE_STEPS: i64 = 5;
 /// `Process.exitcode` after `terminate()`: minus SIGTERM.
 const TERMINATED: i64 = -15;
-/// What an in-process child run writes to the shared stderr when `terminate()` stops it.
-const CHILD_STOPPED: &str = "threadlab: the run was stopped";
+/// The signal `terminate()` sends.
+const SIGTERM: i32 = 15;
 
 /// The three lines, in the order they must be printed.
 const LABELS: [&str; 3] = ["inside:", "event:", "process:"];
@@ -56,7 +56,7 @@ const CRITERIA: &[CriterionSpec] = &[
     },
     CriterionSpec {
         id: "event_stopped_promptly",
-        text: "The Event worker stops because of the event: after the main thread's wait, within \
+        text: "The Event worker stops because of the event: after the main thread sets it, within \
                one step, and the line counts the steps it did",
         hint: "Loop `while not stop.is_set():` with one step() per round and count the rounds; \
                the main thread sleeps a little, calls `stop.set()`, joins the worker, then \
@@ -87,8 +87,12 @@ struct Stopping {
     /// Per line: where in the trace, when, and the number it shows.
     lines: [(usize, Time, i64); 3],
     workers: Vec<Worker>,
-    /// When the main thread's timed waits (sleeps, joins with a timeout) ended.
-    main_waits_over: Vec<Time>,
+    /// When the main thread set an Event.
+    main_sets: Vec<Time>,
+    /// Signals the main thread sent to child processes, by pid, in order.
+    signals: Vec<(u32, i32)>,
+    /// Exit codes `join()` saw, by pid.
+    exits: Vec<(u32, i32)>,
 }
 
 /// The first whole number on `text` after `label`, skipping words.
@@ -105,7 +109,7 @@ fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
     let mut workers: BTreeMap<u32, Worker> = BTreeMap::new();
     // Per thread: what it is blocked on, and since when.
     let mut blocked: BTreeMap<u32, (WaitFor, Time)> = BTreeMap::new();
-    let mut main_waits_over = Vec::new();
+    let (mut main_sets, mut signals, mut exits) = (Vec::new(), Vec::new(), Vec::new());
     for (index, event) in run.events.iter().enumerate() {
         let thread = event.thread;
         match &event.kind {
@@ -151,13 +155,15 @@ fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
             EventKind::Block { on } => {
                 blocked.insert(thread, (on.clone(), event.at));
             }
-            EventKind::Unblock { timed_out } => {
+            EventKind::Signal { object } if thread == 0 && object.kind == ObjectKind::Event => {
+                main_sets.push(event.at);
+            }
+            EventKind::ProcessSignal { pid, signal } => signals.push((*pid, *signal)),
+            EventKind::ProcessExit { pid, exit_code } => exits.push((*pid, *exit_code)),
+            EventKind::Unblock { .. } => {
                 let Some((on, since)) = blocked.remove(&thread) else {
                     continue;
                 };
-                if thread == 0 && *timed_out {
-                    main_waits_over.push(event.at);
-                }
                 let is_step = match on {
                     WaitFor::Sleep => true,
                     WaitFor::Object { object, .. } => object.kind == ObjectKind::Event,
@@ -178,7 +184,9 @@ fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
     Ok(Stopping {
         lines: found,
         workers: workers.into_values().collect(),
-        main_waits_over,
+        main_sets,
+        signals,
+        exits,
     })
 }
 
@@ -257,19 +265,23 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
         .map(|worker| worker.started.1)
         .min()
         .unwrap_or(last.started.1);
-    // The main thread asks the worker to stop when its wait is over: the last timed wait it
-    // finished (a sleep, or a join with a timeout) before it printed the line. A worker that
-    // ended before then did not wait to be asked.
-    let asked = stopping
-        .main_waits_over
+    // The main thread asks the worker to stop when it sets the Event. A worker that ended
+    // before then did not wait to be asked.
+    let Some(asked) = stopping
+        .main_sets
         .iter()
         .copied()
-        .filter(|&at| at >= started && at <= stopping.lines[1].1)
-        .max()
-        .unwrap_or(started);
+        .find(|&at| at >= started && at <= stopping.lines[1].1)
+    else {
+        return Err(
+            "the main thread never set an Event between starting the worker and printing the \
+             event line"
+                .to_owned(),
+        );
+    };
     if asked > ended {
         return Err(format!(
-            "{} ended at {ended}, before the main thread stopped waiting at {asked}: it \
+            "{} ended at {ended}, before the main thread set the event at {asked}: it \
              stopped by itself, not because the event was set",
             last.name
         ));
@@ -283,7 +295,7 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
     let late = ended - asked;
     if late > step {
         return Err(format!(
-            "{} ended at {ended}, {:.3} s after the main thread stopped waiting at {asked}; \
+            "{} ended at {ended}, {:.3} s after the main thread set the event at {asked}; \
              one step takes {:.3} s",
             last.name,
             late.as_secs_f64(),
@@ -298,38 +310,44 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "ended {:.3} s after the main thread's wait, one step being {:.3} s; {printed} step(s) counted",
+        "ended {:.3} s after the event was set, one step being {:.3} s; {printed} step(s) counted",
         late.as_secs_f64(),
         step.as_secs_f64()
     ))
 }
 
-/// Whether a child run of this check was stopped by `terminate()` or `kill()`: in-process
-/// children report it on the stderr they share with their parent.
-fn child_was_stopped(run: &LearnerRun) -> bool {
-    run.stderr
-        .lines()
-        .any(|line| line.starts_with(CHILD_STOPPED))
-}
-
-fn judge_process(run: &LearnerRun, stopping: &Stopping) -> Result<String, String> {
-    let code = stopping.lines[2].2;
-    match code {
-        TERMINATED if child_was_stopped(run) => {
-            Ok("exit code -15, the process was stopped".to_owned())
-        }
-        TERMINATED => Err(
-            "the line says -15, but no process was stopped in this run: print \
-             process.exitcode, after terminate() and join()"
-                .to_owned(),
-        ),
-        0 => Err(
-            "exit code 0: the process had already ended by itself when terminate() was called"
-                .to_owned(),
-        ),
-        -9 => Err("exit code -9 is what kill() gives: use terminate()".to_owned()),
-        other => Err(format!("exit code {other}, not {TERMINATED}")),
+/// The printed exit code must be the one `join()` saw, of a process that `terminate()`
+/// signalled while it was running.
+fn judge_process(stopping: &Stopping) -> Result<String, String> {
+    let printed = stopping.lines[2].2;
+    let terminated = stopping
+        .signals
+        .iter()
+        .find(|&&(_, signal)| signal == SIGTERM);
+    let Some(&(pid, _)) = terminated else {
+        return Err(match stopping.exits.first() {
+            Some((_, code)) => format!(
+                "terminate() never reached a running process; the process ended with exit \
+                 code {code} by itself"
+            ),
+            None if stopping.signals.iter().any(|&(_, signal)| signal == 9) => {
+                "the process was killed (kill(), exit code -9): use terminate()".to_owned()
+            }
+            None => "no process was started, terminated and joined".to_owned(),
+        });
+    };
+    let Some(&(_, code)) = stopping.exits.iter().find(|&&(exited, _)| exited == pid) else {
+        return Err("the terminated process was never joined: call process.join()".to_owned());
+    };
+    if i64::from(code) != printed {
+        return Err(format!(
+            "the line says {printed}, but join() saw exit code {code}: print process.exitcode"
+        ));
     }
+    if i64::from(code) != TERMINATED {
+        return Err(format!("exit code {code}, not {TERMINATED}"));
+    }
+    Ok("terminated while running, exit code -15".to_owned())
 }
 
 /// A judgement per criterion, over several runs: the first failure, or the first evidence.
@@ -397,7 +415,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         &mut verdict,
         &parallel,
         "process_terminated",
-        judge_process(&parallel, &stopped),
+        judge_process(&stopped),
     );
     for seed in 0..SEEDS {
         let run = checking.run(Mode::det(seed));
@@ -424,7 +442,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             &mut verdict,
             &run,
             "process_terminated",
-            judge_process(&run, &stopped),
+            judge_process(&stopped),
         );
     }
     verdict.judge("runs", Ok(format!("{} runs", checking.runs())));

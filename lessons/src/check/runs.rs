@@ -16,8 +16,10 @@ use super::verdict::Replay;
 /// Instructions a deterministic run may take (every thread together): far more than any
 /// exercise needs, few enough that a runaway loop ends the check within seconds.
 const DETERMINISTIC_BUDGET: u64 = 5_000_000;
-/// Wall time a parallel run may take before the check stops it.
-const PARALLEL_TIMEOUT: Duration = Duration::from_secs(20);
+/// Wall time any run may take before the check stops it: a safety net for what no budget
+/// covers (a parallel run's real sleeps, a parent waiting for a child process that never
+/// ends, which happens outside the deterministic schedule), never a judgement of speed.
+const RUN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How far a check has got, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,24 +97,21 @@ impl<'a> Checking<'a> {
             options,
             output.clone(),
         );
-        // Virtual time cannot run away, but real time can: a parallel run gets a watchdog.
         let (finished, watchdog_wakes) = mpsc::channel::<()>();
-        if !deterministic {
-            let stop = run.stop_handle();
-            // Without a thread for it (a browser), the run still has its other limits.
-            let _ = std::thread::Builder::new()
-                .name("threadlab check watchdog".to_owned())
-                .spawn(move || {
-                    if let Err(mpsc::RecvTimeoutError::Timeout) =
-                        watchdog_wakes.recv_timeout(PARALLEL_TIMEOUT)
-                    {
-                        stop.stop(StopReason::LimitExceeded(format!(
-                            "the check allows {} s",
-                            PARALLEL_TIMEOUT.as_secs()
-                        )));
-                    }
-                });
-        }
+        let stop = run.stop_handle();
+        // Without a thread for it (a browser), the run still has its other limits.
+        let _ = std::thread::Builder::new()
+            .name("threadlab check watchdog".to_owned())
+            .spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) =
+                    watchdog_wakes.recv_timeout(RUN_TIMEOUT)
+                {
+                    stop.stop(StopReason::LimitExceeded(format!(
+                        "the check gives a run at most {} s",
+                        RUN_TIMEOUT.as_secs()
+                    )));
+                }
+            });
         let report = run.run();
         drop(finished);
         let trace = report.runtime.trace();

@@ -6,11 +6,13 @@
 //! program again as `__mp_main__`, then [`run_child`] rebuilds the object from the call and
 //! calls its `run()`, as CPython's spawn start method does.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use num_bigint::BigInt;
 use serde_json::{json, Value as Json};
+use threadlab_core::trace::EventKind;
 
 use crate::builtins::args::{bind, positional};
 use crate::modules::native::{
@@ -22,7 +24,10 @@ use crate::objects::class::Layout;
 use crate::objects::set::KeySet;
 use crate::objects::types::ExcKind;
 use crate::objects::{int_from_bigint, Args, Class, Dict, Object, Payload, PyStr, Set, Value};
-use crate::process::{current_pid, ChildCall, ChildHandle, ChildRequest, ExitSlot, MAX_DEPTH};
+use crate::process::{
+    current_pid, ChildCall, ChildHandle, ChildRequest, ExitSlot, EXIT_KILLED, EXIT_TERMINATED,
+    MAX_DEPTH,
+};
 use crate::vm::{PyErr, PyResult, Stream, Vm};
 
 /// The Rust side of a `Process` object.
@@ -254,6 +259,7 @@ fn process_start(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let exit = exit.clone();
         Box::new(move |code| exit.set(code))
     };
+    let request_name = name.clone();
     let request = ChildRequest {
         call: ChildCall {
             name,
@@ -269,10 +275,16 @@ fn process_start(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let process = launcher
         .spawn(request)
         .map_err(|message| PyErr::new(ExcKind::OSError, message))?;
+    let pid = process.pid();
     let handle = Arc::new(ChildHandle {
         process,
         exit,
         daemon,
+        exit_traced: AtomicBool::new(false),
+    });
+    vm.interp.runtime.record(|| EventKind::ProcessStart {
+        pid,
+        name: request_name,
     });
     let _ = state.handle.set(handle.clone());
     let mut children = crate::objects::lock(&vm.interp.processes.children);
@@ -337,7 +349,13 @@ fn process_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             waited += step;
         }
     }
-    if handle.exit.code().is_some() {
+    if let Some(exit_code) = handle.exit.code() {
+        if !handle.exit_traced.swap(true, Ordering::Relaxed) {
+            vm.interp.runtime.record(|| EventKind::ProcessExit {
+                pid: handle.process.pid(),
+                exit_code,
+            });
+        }
         crate::objects::lock(&vm.interp.processes.children)
             .retain(|(child, _)| !Arc::ptr_eq(child, &handle));
     }
@@ -357,23 +375,31 @@ fn process_is_alive(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     }))
 }
 
-fn process_terminate(_vm: &mut Vm, args: Args) -> PyResult<Value> {
+fn process_terminate(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, args) = split_receiver(args);
     positional(args, "terminate", 0, 0)?;
-    if let Some(handle) = state(&this)?.handle.get() {
-        if handle.exit.code().is_none() {
-            handle.process.terminate();
-        }
-    }
-    Ok(Value::None)
+    signal(vm, &this, -EXIT_TERMINATED)
 }
 
-fn process_kill(_vm: &mut Vm, args: Args) -> PyResult<Value> {
+fn process_kill(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (this, args) = split_receiver(args);
     positional(args, "kill", 0, 0)?;
-    if let Some(handle) = state(&this)?.handle.get() {
+    signal(vm, &this, -EXIT_KILLED)
+}
+
+/// `terminate()` (15) or `kill()` (9): only a child still running gets the signal.
+fn signal(vm: &mut Vm, this: &Value, signal: i32) -> PyResult<Value> {
+    if let Some(handle) = state(this)?.handle.get() {
         if handle.exit.code().is_none() {
-            handle.process.kill();
+            vm.interp.runtime.record(|| EventKind::ProcessSignal {
+                pid: handle.process.pid(),
+                signal,
+            });
+            if signal == -EXIT_KILLED {
+                handle.process.kill();
+            } else {
+                handle.process.terminate();
+            }
         }
     }
     Ok(Value::None)

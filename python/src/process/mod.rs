@@ -190,6 +190,8 @@ pub(crate) struct ChildHandle {
     pub(crate) process: Box<dyn ChildProcess>,
     pub(crate) exit: Arc<ExitSlot>,
     pub(crate) daemon: bool,
+    /// Set once a `join()` has seen the exit and put it in the trace.
+    pub(crate) exit_traced: std::sync::atomic::AtomicBool,
 }
 
 /// The run's processes: the launcher, this process's own identity, and its children. One per

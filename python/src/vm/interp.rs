@@ -136,8 +136,13 @@ impl Interp {
     }
 
     pub fn write(&self, stream: Stream, text: &str) {
-        if stream == Stream::Stdout {
-            self.runtime.record_output(text);
+        if stream == Stream::Stdout && self.runtime.trace().is_some() {
+            // The trace holds lines without their newline; a `print` is one write, usually of
+            // one line (a fragment, with `end=''`).
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            for line in text.split('\n') {
+                self.runtime.record_output(line);
+            }
         }
         self.output.write(stream, text);
     }
