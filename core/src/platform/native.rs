@@ -197,3 +197,7 @@ pub fn park_current(timeout: Option<Duration>) {
         None => std::thread::park(),
     }
 }
+
+/// Nothing to prepare natively: an OS thread starts in microseconds (the browser back-end
+/// starts Web Workers ahead of demand here).
+pub fn prewarm() {}

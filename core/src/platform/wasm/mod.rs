@@ -1,13 +1,16 @@
-//! The browser back-end. Threads on Web Workers arrive with the browser issue; until then,
-//! spawning says so plainly instead of trapping.
+//! The browser back-end: threads are Web Workers sharing the page's WebAssembly memory
+//! ([`workers`]), the clock is `performance.now()` (std's `Instant` panics here), and parking
+//! is `memory.atomic.wait32`, which works on workers and traps on the page's main thread: that
+//! thread therefore never calls anything that may block.
+
+mod workers;
+
+pub use workers::{prewarm, spawn, threadlab_worker_entry, MAX_WORKERS};
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use web_time::Instant;
-
-use super::ThreadBody;
-use crate::error::Error;
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -16,12 +19,6 @@ fn epoch() -> Instant {
 
 pub fn monotonic_nanos() -> u64 {
     u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX)
-}
-
-pub fn spawn(_name: &str, _stack_size: usize, _body: ThreadBody) -> Result<(), Error> {
-    Err(Error::Unsupported(
-        "starting threads in the browser (Web Workers are not wired up yet)",
-    ))
 }
 
 /// Workers have no OS thread id; number them in the order they first ask.
