@@ -86,6 +86,17 @@ pub enum Command {
         force: bool,
     },
 
+    /// Serve the browser course (built by scripts/setup.sh) on localhost, cross-origin
+    /// isolated so that Python threads can share memory.
+    Serve {
+        /// The built site
+        #[arg(long, default_value = "dist")]
+        dir: PathBuf,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+
     /// Run a Python program on real threads and report its wall time.
     ///
     /// Exit status: 0 when the program ends normally, 1 on an uncaught exception, a syntax

@@ -10,6 +10,7 @@ mod exercise;
 mod lessons;
 mod progress;
 mod run;
+mod serve;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -86,6 +87,10 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
         Command::Watch { number, file } => exercise::watch(number, file),
         Command::Hint { number, all } => exercise::hint(number, all),
         Command::Solution { number, force } => exercise::solution(number, force),
+        Command::Serve { dir, port } => {
+            serve::serve(&serve::Config { dir, port })?;
+            Ok(0)
+        }
         Command::Run(args) => {
             let config = match args.into_config() {
                 Ok(config) => config,

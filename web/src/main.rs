@@ -1,0 +1,14 @@
+//! The course in the browser. `main` mounts the Leptos app on the page's main thread, which
+//! must never block: Python runs on Web Workers (see `threadlab-core`'s platform module).
+
+mod app;
+mod markdown;
+mod program;
+mod runner;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    // Workers take tens of milliseconds to start: have some ready before the first Run.
+    threadlab_core::platform::prewarm();
+    leptos::mount::mount_to_body(app::App);
+}
