@@ -7,6 +7,7 @@ source scripts/lib/install.sh
 
 ensure_native_tools
 ensure_web_tools
+ensure_browser_test_tools
 
 # step TITLE COMMAND...
 step() {
@@ -23,7 +24,9 @@ step() {
 step "formatting" cargo fmt --all -- --check
 step "lints" cargo clippy --workspace --all-targets -- -D warnings
 step "tests" cargo test --workspace
-step "core builds for the browser" scripts/check-wasm.sh
+step "the browser course builds" scripts/build-web.sh
+step "the CLI that serves it builds" cargo build -p threadlab
+step "browser tests (headless Chromium)" cargo test -p threadlab-e2e -- --include-ignored
 step "benchmarks compile" cargo bench -p threadlab-core --no-run
 
 printf '\nAll checks passed.\n'

@@ -9,6 +9,10 @@
 note() { printf 'threadlab: %s\n' "$*" >&2; }
 die() { note "error: $*"; exit 1; }
 
+# Tools that cargo installs (trunk, wasm-bindgen) live here, whether or not a login shell put
+# it on PATH.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
 require_rustup() {
   command -v rustup >/dev/null 2>&1 ||
     die "rustup is not installed: get it from https://rustup.rs, then run this again"
@@ -87,14 +91,24 @@ ensure_native_tools() {
   ensure_component stable rustfmt clippy
 }
 
-# The browser build. Shared-memory wasm needs nightly's build-std, hence rust-src.
-# The web issue adds its tools here, one line each (costs measured on 2 cores):
-#   ensure_cargo_tool trunk 0.22.1 nightly                       # ~21 min; needs rustc >= 1.96.1
-#   ensure_cargo_tool wasm-bindgen-cli 0.2.130 stable unlocked   # ~8 min; must equal the crate's version
-#   ensure_apt chromium chromium-driver                          # browser tests
+# The browser build. Shared-memory wasm needs nightly's build-std, hence rust-src. trunk
+# (about 21 minutes to build on 2 cores, once) must run the wasm-bindgen-cli whose version
+# equals the wasm-bindgen in Cargo.lock; it never downloads tools itself (Trunk.toml).
 ensure_web_tools() {
   require_rustup
   ensure_toolchain nightly
   ensure_component nightly rust-src
   ensure_target nightly wasm32-unknown-unknown
+  ensure_cargo_tool wasm-bindgen-cli "$(locked_version wasm-bindgen)" stable unlocked
+  ensure_cargo_tool trunk 0.22.1 nightly
+}
+
+# The browser tests: Debian's Chromium and its chromedriver.
+ensure_browser_test_tools() {
+  ensure_apt chromium chromium-driver
+}
+
+# locked_version CRATE: the version Cargo.lock pins.
+locked_version() {
+  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }

@@ -1,0 +1,141 @@
+//! What the browser tests share: the built site served by `threadlab serve`, and a headless
+//! Chromium driven through chromedriver. Each test starts its own server and browser on free
+//! ports and stops them when it ends, so nothing depends on what else is running.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free local port")
+}
+
+/// A child process killed when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A served course and a browser on it.
+pub struct Browser {
+    pub client: Client,
+    pub url: String,
+    _server: Killed,
+    _driver: Killed,
+    profile: PathBuf,
+}
+
+/// How long anything in the page may take before a test gives up: a bound on a hang, not a
+/// judgement of speed (a loaded 2-core machine can be slow).
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+impl Browser {
+    /// Serves `dist/` with the `threadlab` binary at `threadlab` and opens it in Chromium.
+    pub async fn open(threadlab: &Path) -> Browser {
+        let dist = root().join("dist");
+        assert!(
+            dist.join("index.html").is_file(),
+            "build the course first (scripts/test.sh does): {} has no index.html",
+            dist.display()
+        );
+        let port = free_port();
+        let server = Killed(
+            Command::new(threadlab)
+                .args(["serve", "--port", &port.to_string(), "--dir"])
+                .arg(&dist)
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("threadlab serve starts"),
+        );
+        let driver_port = free_port();
+        let driver = Killed(
+            Command::new("chromedriver")
+                .arg(format!("--port={driver_port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts (scripts/test.sh installs it)"),
+        );
+        let profile =
+            std::env::temp_dir().join(format!("threadlab-e2e-{}-{port}", std::process::id()));
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let capabilities = capabilities.as_object().cloned().unwrap_or_default();
+        let client = retry(|| async {
+            ClientBuilder::rustls()
+                .expect("TLS roots")
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{driver_port}"))
+                .await
+                .map_err(|error| error.to_string())
+        })
+        .await;
+        let url = format!("http://127.0.0.1:{port}/");
+        retry(|| async { client.goto(&url).await.map_err(|error| error.to_string()) }).await;
+        Browser {
+            client,
+            url,
+            _server: server,
+            _driver: driver,
+            profile,
+        }
+    }
+
+    /// Waits for the element `css` and returns its text.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no {css}: {error}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Tries `attempt` until it succeeds (a server or driver still starting), within [`PATIENCE`].
+async fn retry<T, F, Fut>(attempt: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        match attempt().await {
+            Ok(value) => return value,
+            Err(error) if started.elapsed() > PATIENCE => panic!("gave up: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
