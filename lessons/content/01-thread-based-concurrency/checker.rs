@@ -11,7 +11,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
 
 /// The tasks each half of the program runs, on as many threads.
 const TASKS: usize = 4;
@@ -71,57 +71,19 @@ const CRITERIA: &[CriterionSpec] = &[
     },
 ];
 
-/// A number as printed, with how far the measured value may be from it because of rounding:
-/// half a unit of the last digit printed.
-#[derive(Clone, Debug)]
-struct Printed {
-    value: f64,
-    rounding: f64,
-    /// The number as it was printed, for messages.
-    text: String,
-}
-
-impl Printed {
-    fn low(&self) -> f64 {
-        self.value - self.rounding
-    }
-
-    fn high(&self) -> f64 {
-        self.value + self.rounding
-    }
-}
-
-/// The number after `label`, and the rounding its digits allow.
-fn printed(run: &LearnerRun, label: &str) -> Result<Printed, String> {
-    let value = run.number_after(label)?;
-    let text = run
-        .value_of(label)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or("")
-        .to_owned();
-    let decimals = text
-        .split_once('.')
-        .map_or(0, |(_, fraction)| fraction.len() as i32);
-    Ok(Printed {
-        value,
-        rounding: 0.5 * 10f64.powi(-decimals),
-        text,
-    })
-}
-
 /// Serial time, threaded time and ratio, as printed for one kind of task.
 #[derive(Clone, Debug)]
 struct Timings {
-    serial: Printed,
-    threaded: Printed,
-    ratio: Printed,
+    serial: PrintedNumber,
+    threaded: PrintedNumber,
+    ratio: PrintedNumber,
 }
 
 fn timings(run: &LearnerRun, kind: &str) -> Result<Timings, String> {
     Ok(Timings {
-        serial: printed(run, &format!("{kind} serial:"))?,
-        threaded: printed(run, &format!("{kind} threaded:"))?,
-        ratio: printed(run, &format!("{kind} ratio:"))?,
+        serial: run.printed_number(&format!("{kind} serial:"))?,
+        threaded: run.printed_number(&format!("{kind} threaded:"))?,
+        ratio: run.printed_number(&format!("{kind} ratio:"))?,
     })
 }
 
@@ -197,7 +159,7 @@ struct Measured {
 
 impl Measured {
     /// The printed ratio of the "cpu" or "io" task.
-    fn ratio(&self, kind: &str) -> &Printed {
+    fn ratio(&self, kind: &str) -> &PrintedNumber {
         match kind {
             "cpu" => &self.cpu.ratio,
             _ => &self.io.ratio,

@@ -10,7 +10,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
 
 const TASKS: usize = 10;
 /// A few seeds: the threads end in a different order under each, and the numbers must not care.
@@ -53,55 +53,20 @@ const CRITERIA: &[CriterionSpec] = &[
     },
 ];
 
-/// A number as printed, with how far the measured value may be from it because of rounding:
-/// half a unit of the last digit printed.
-#[derive(Clone, Debug)]
-struct Printed {
-    value: f64,
-    rounding: f64,
-    /// The number as it was printed, for messages.
-    text: String,
-}
-
-impl Printed {
-    /// Whether a value between `low` and `high` could have been printed as this number.
-    fn could_be(&self, low: f64, high: f64) -> bool {
-        self.value + self.rounding >= low && self.value - self.rounding <= high
-    }
-}
-
-/// The number after `label`, and the rounding its digits allow.
-fn printed(run: &LearnerRun, label: &str) -> Result<Printed, String> {
-    let value = run.number_after(label)?;
-    let text = run
-        .value_of(label)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or("")
-        .to_owned();
-    let decimals = text
-        .split_once('.')
-        .map_or(0, |(_, fraction)| fraction.len() as i32);
-    Ok(Printed {
-        value,
-        rounding: 0.5 * 10f64.powi(-decimals),
-        text,
-    })
-}
-
 struct Results {
-    serial: Printed,
-    concurrent: Printed,
-    difference: Printed,
-    ratio: Printed,
+    serial: PrintedNumber,
+    concurrent: PrintedNumber,
+    difference: PrintedNumber,
+    ratio: PrintedNumber,
 }
 
 fn results(run: &LearnerRun) -> Result<Results, String> {
     run.completed()?;
     Ok(Results {
-        serial: printed(run, "serial:")?,
-        concurrent: printed(run, "concurrent:")?,
-        difference: printed(run, "difference:")?,
-        ratio: printed(run, "ratio:")?,
+        serial: run.printed_number("serial:")?,
+        concurrent: run.printed_number("concurrent:")?,
+        difference: run.printed_number("difference:")?,
+        ratio: run.printed_number("ratio:")?,
     })
 }
 
@@ -187,14 +152,8 @@ fn agree(results: &Results, trace: &Trace) -> Result<(), String> {
             concurrent.text, trace.span
         ));
     }
-    let (serial_low, serial_high) = (
-        serial.value - serial.rounding,
-        serial.value + serial.rounding,
-    );
-    let (concurrent_low, concurrent_high) = (
-        concurrent.value - concurrent.rounding,
-        concurrent.value + concurrent.rounding,
-    );
+    let (serial_low, serial_high) = (serial.low(), serial.high());
+    let (concurrent_low, concurrent_high) = (concurrent.low(), concurrent.high());
     if !difference.could_be(serial_low - concurrent_high, serial_high - concurrent_low) {
         return Err(format!(
             "\"difference: {}\" should be serial - concurrent = {} - {} = {:.2}",

@@ -7,7 +7,7 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
 
 /// The threads, and how long each one sleeps.
 const WORKERS: [(&str, f64); 3] = [("worker-1", 1.0), ("worker-2", 2.0), ("worker-3", 3.0)];
@@ -140,9 +140,7 @@ fn lines(run: &LearnerRun) -> Vec<Line> {
 struct Look<'r> {
     at: f64,
     line: &'r str,
-    t: f64,
-    /// Half a unit of the last digit of t.
-    rounding: f64,
+    t: PrintedNumber,
     names: Vec<&'r str>,
 }
 
@@ -155,16 +153,11 @@ fn looks(lines: &[Line]) -> Result<Vec<Look<'_>>, String> {
         let malformed =
             || format!("the line \"{line}\" should read \"t=1.5 alive: worker-2, worker-3\"");
         let (t, names) = rest.split_once(" alive:").ok_or_else(malformed)?;
-        let t = t.trim();
-        let decimals = t
-            .split_once('.')
-            .map_or(0, |(_, fraction)| fraction.len() as i32);
         let names = names.trim();
         looks.push(Look {
             at: *at,
             line,
-            t: t.parse().map_err(|_| malformed())?,
-            rounding: 0.5 * 10f64.powi(-decimals),
+            t: PrintedNumber::parse(t.trim()).ok_or_else(malformed)?,
             names: if names == "none" {
                 Vec::new()
             } else {
@@ -310,7 +303,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         fewest = fewest.min(while_alive);
         let wrong_time = looks.iter().find(|look| {
             let since_start = look.at - workers_started;
-            (look.t - since_start).abs() > look.rounding + 0.05
+            (look.t.value - since_start).abs() > look.t.rounding + 0.05
         });
         let problem = if let Some(look) = wrong_time {
             Some(format!(

@@ -12,9 +12,11 @@
 //!   timings use virtual cores ([`threadlab_core::Mode::det_on_cores`]). A check therefore gives
 //!   the same verdict on every machine and every time.
 
+mod printed;
 mod runs;
 mod verdict;
 
+pub use printed::PrintedNumber;
 pub use runs::{Checking, LearnerRun, Progress};
 pub use verdict::{Criterion, CriterionSpec, Replay, Status, Verdict};
 

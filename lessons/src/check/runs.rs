@@ -11,6 +11,7 @@ use threadlab_core::{Mode, StopReason, Time};
 use threadlab_python::process::{InProcessLauncher, ProcessLauncher};
 use threadlab_python::{CapturedOutput, Limits, Outcome, Program, Run, RunOptions};
 
+use super::printed::PrintedNumber;
 use super::verdict::Replay;
 
 /// Instructions a deterministic run may take (every thread together): far more than any
@@ -166,7 +167,8 @@ impl<'a> Checking<'a> {
     }
 }
 
-/// What one run of the learner's program did.
+/// What one run of the learner's program did, with the queries checkers share: its output
+/// and the numbers in it ([`PrintedNumber`]s), and what its trace says.
 #[derive(Clone, Debug)]
 pub struct LearnerRun {
     pub mode: Mode,
@@ -216,11 +218,18 @@ impl LearnerRun {
 
     /// The number printed after `label`, with or without a unit after it (`1.50 s`).
     pub fn number_after(&self, label: &str) -> Result<f64, String> {
+        self.printed_number(label).map(|number| number.value)
+    }
+
+    /// The number printed after `label`, as [`LearnerRun::number_after`] reads it, with the
+    /// rounding its digits allow and its text: for checking printed numbers against each other
+    /// and against the trace.
+    pub fn printed_number(&self, label: &str) -> Result<PrintedNumber, String> {
         let value = self
             .value_of(label)
             .ok_or_else(|| format!("no line starts with \"{label}\""))?;
         let number = value.split_whitespace().next().unwrap_or("");
-        number.parse::<f64>().map_err(|_| {
+        PrintedNumber::parse(number).ok_or_else(|| {
             format!("the line \"{label} {value}\" should have a number after \"{label}\"")
         })
     }
