@@ -11,7 +11,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
 
 /// The tasks each half of the program runs, on as many threads.
 const TASKS: usize = 4;
@@ -163,15 +163,6 @@ impl Measured {
         match kind {
             "cpu" => &self.cpu.ratio,
             _ => &self.io.ratio,
-        }
-    }
-
-    fn replay(&self, what_happened: String) -> Replay {
-        Replay {
-            seed: self.seed,
-            virtual_cores: Some(self.cores),
-            schedule: self.run.schedule.clone().unwrap_or_default(),
-            what_happened,
         }
     }
 
@@ -361,7 +352,9 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                     m.ratio(kind).text,
                     model(m.cores)
                 );
-                replay.get_or_insert_with(|| m.replay(what.clone()));
+                if replay.is_none() {
+                    replay = m.run.replay(what.clone());
+                }
                 Err(format!("under seed {}, {what}", m.seed))
             }
             None => Ok(evidence(kind, &runs)),

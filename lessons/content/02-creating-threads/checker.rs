@@ -10,7 +10,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
 
 const TASKS: usize = 10;
 /// A few seeds: the threads end in a different order under each, and the numbers must not care.
@@ -279,12 +279,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                 results.ratio.text, results.concurrent.text
             );
             verdict.judge("speed_up", Err(format!("under seed {seed}, {what}")));
-            verdict.replay = Some(Replay {
-                seed: *seed,
-                virtual_cores: None,
-                schedule: run.schedule.clone().unwrap_or_default(),
-                what_happened: what,
-            });
+            verdict.replay = run.replay(what);
         }
     }
     verdict

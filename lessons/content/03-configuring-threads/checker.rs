@@ -7,7 +7,7 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Replay, Verdict};
+use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
 
 /// The threads, and how long each one sleeps.
 const WORKERS: [(&str, f64); 3] = [("worker-1", 1.0), ("worker-2", 2.0), ("worker-3", 3.0)];
@@ -218,17 +218,6 @@ struct Seen {
     lines: Vec<Line>,
 }
 
-impl Seen {
-    fn replay(&self, what_happened: String) -> Replay {
-        Replay {
-            seed: self.seed,
-            virtual_cores: None,
-            schedule: self.run.schedule.clone().unwrap_or_default(),
-            what_happened,
-        }
-    }
-}
-
 pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     let mut verdict = Verdict::new(CRITERIA);
     checking.plan((SEEDS.end - SEEDS.start) as usize);
@@ -358,7 +347,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                 parsed.iter().map(Vec::len).sum::<usize>()
             )),
             Some((s, problem)) => {
-                replay = Some(s.replay(problem.clone()));
+                replay = s.run.replay(problem.clone());
                 Err(format!("under seed {}, {problem}", s.seed))
             }
         },
@@ -388,7 +377,9 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         match late {
             None => Ok(format!("within {POLL} s of the last end, in every run")),
             Some((s, problem)) => {
-                replay.get_or_insert_with(|| s.replay(problem.clone()));
+                if replay.is_none() {
+                    replay = s.run.replay(problem.clone());
+                }
                 Err(format!("under seed {}, {problem}", s.seed))
             }
         },

@@ -92,17 +92,16 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         if race.is_none() && balances.unprotected != START {
             race = Some((seed, balances.unprotected));
         }
-        let replay = |what: &str, balance: i64| Replay {
-            seed,
-            virtual_cores: None,
-            schedule: run.schedule.clone().unwrap_or_default(),
-            what_happened: format!("{what} the balance ended at {balance}, not {START}"),
+        let replay = |what: &str, balance: i64| {
+            run.replay(format!(
+                "{what} the balance ended at {balance}, not {START}"
+            ))
         };
         if lock_failure.is_none() && balances.locked != START {
-            lock_failure = Some(replay("with a lock,", balances.locked));
+            lock_failure = replay("with a lock,", balances.locked);
         }
         if semaphore_failure.is_none() && balances.semaphore != START {
-            semaphore_failure = Some(replay("with a semaphore,", balances.semaphore));
+            semaphore_failure = replay("with a semaphore,", balances.semaphore);
         }
         if race.is_some() && lock_failure.is_some() && semaphore_failure.is_some() {
             break;

@@ -148,15 +148,10 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         };
         for (way, (slot, &total)) in wrong_total.iter_mut().zip(&gathered.totals).enumerate() {
             if slot.is_none() && total != TOTAL {
-                *slot = Some(Replay {
-                    seed,
-                    virtual_cores: None,
-                    schedule: run.schedule.clone().unwrap_or_default(),
-                    what_happened: format!(
-                        "the line said \"{} {total}\", not {TOTAL}",
-                        LABELS[way]
-                    ),
-                });
+                *slot = run.replay(format!(
+                    "the line said \"{} {total}\", not {TOTAL}",
+                    LABELS[way]
+                ));
             }
         }
         if too_few_threads.is_none() {

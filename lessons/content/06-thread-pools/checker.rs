@@ -7,7 +7,7 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, Time};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Verdict};
 
 const ITEMS: [i64; 5] = [1, 2, 3, 4, 5];
 /// The items in the order their tasks finish, by the starter's delays (0.2, 0.1, 0.4, 0.3, 0.5).
@@ -345,12 +345,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                 (Some(Err(_)), _) => {}
                 (_, Err(seen)) => {
                     if verdict.replay.is_none() {
-                        verdict.replay = Some(Replay {
-                            seed,
-                            virtual_cores: None,
-                            schedule: run.schedule.clone().unwrap_or_default(),
-                            what_happened: seen.clone(),
-                        });
+                        verdict.replay = run.replay(seen.clone());
                     }
                     *slot = Some(Err(format!("under seed {seed}, {seen}")));
                 }

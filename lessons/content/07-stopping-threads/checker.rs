@@ -16,7 +16,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, ObjectKind, Time};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Verdict};
 
 /// Seeds explored: the parts run one after the other, so schedules differ little; a few seeds
 /// catch a line printed while its worker may still be running.
@@ -366,25 +366,13 @@ impl Outcomes {
             .position(|spec| spec.id == id)
             .unwrap_or_default();
         let slot = &mut self.0[index];
-        let seed = match &run.mode {
-            Mode::Deterministic { seed, .. } => Some(*seed),
-            _ => None,
-        };
-        let which = seed.map_or("in the parallel run".to_owned(), |seed| {
-            format!("under seed {seed}")
-        });
         match (&slot, judgement) {
             (Some(Err(_)), _) => {}
             (_, Err(seen)) => {
-                if let (None, Some(seed)) = (&verdict.replay, seed) {
-                    verdict.replay = Some(Replay {
-                        seed,
-                        virtual_cores: None,
-                        schedule: run.schedule.clone().unwrap_or_default(),
-                        what_happened: seen.clone(),
-                    });
+                if verdict.replay.is_none() {
+                    verdict.replay = run.replay(seen.clone());
                 }
-                *slot = Some(Err(format!("{which}, {seen}")));
+                *slot = Some(Err(format!("{}, {seen}", run.which())));
             }
             (None, Ok(evidence)) => *slot = Some(Ok(evidence)),
             (Some(Ok(_)), Ok(_)) => {}

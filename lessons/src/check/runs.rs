@@ -7,7 +7,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use threadlab_core::trace::{EventKind, TraceEvent};
-use threadlab_core::{Mode, StopReason, Time};
+use threadlab_core::{Mode, StopReason, Time, VirtualCpu};
 use threadlab_python::process::{InProcessLauncher, ProcessLauncher};
 use threadlab_python::{CapturedOutput, Limits, Outcome, Program, Run, RunOptions};
 
@@ -155,12 +155,7 @@ impl<'a> Checking<'a> {
             if let Err(what_happened) = judge(&run) {
                 self.progress.runs_planned -= planned - index - 1;
                 (self.on_progress)(self.progress);
-                return Some(Replay {
-                    seed,
-                    virtual_cores,
-                    schedule: run.schedule.unwrap_or_default(),
-                    what_happened,
-                });
+                return run.replay(what_happened);
             }
         }
         None
@@ -185,6 +180,32 @@ pub struct LearnerRun {
 }
 
 impl LearnerRun {
+    /// The run that shows `what_happened` again, seed for seed (on the same virtual cores, if
+    /// the run had them); `None` for a run that was not deterministic, which nothing replays.
+    pub fn replay(&self, what_happened: impl Into<String>) -> Option<Replay> {
+        let Mode::Deterministic { seed, cpu, .. } = &self.mode else {
+            return None;
+        };
+        Some(Replay {
+            seed: *seed,
+            virtual_cores: match cpu {
+                VirtualCpu::Cores(cores) => Some(*cores),
+                VirtualCpu::Free => None,
+            },
+            schedule: self.schedule.clone().unwrap_or_default(),
+            what_happened: what_happened.into(),
+        })
+    }
+
+    /// Which run this was, to begin a message about it: "under seed 3", "in the parallel run".
+    pub fn which(&self) -> String {
+        match &self.mode {
+            Mode::Deterministic { seed, .. } => format!("under seed {seed}"),
+            Mode::Parallel => "in the parallel run".to_owned(),
+            Mode::Gil { .. } => "in the GIL run".to_owned(),
+        }
+    }
+
     /// `Ok` when the program ran to its end; otherwise why not, with the end of its stderr,
     /// which names the error and its line.
     pub fn completed(&self) -> Result<(), String> {
@@ -286,5 +307,50 @@ impl LearnerRun {
                 _ => false,
             })
             .count()
+    }
+}
+
+#[cfg(test)]
+impl LearnerRun {
+    /// A run that printed nothing and traced nothing, in `mode`: for the framework's tests.
+    pub(crate) fn empty(mode: Mode) -> LearnerRun {
+        LearnerRun {
+            mode,
+            stdout: String::new(),
+            stderr: String::new(),
+            outcome: Outcome::Completed,
+            schedule: Some("schedule".to_owned()),
+            events: Vec::new(),
+            threads: BTreeMap::new(),
+            end: Time::ZERO,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use threadlab_core::Mode;
+
+    use super::LearnerRun;
+
+    #[test]
+    fn a_deterministic_run_replays_with_its_seed_and_virtual_cores() {
+        let replay = LearnerRun::empty(Mode::det_on_cores(7, 4))
+            .replay("it failed")
+            .unwrap();
+        assert_eq!(replay.seed, 7);
+        assert_eq!(replay.virtual_cores, Some(4));
+        assert_eq!(replay.schedule, "schedule");
+        assert_eq!(replay.what_happened, "it failed");
+        let replay = LearnerRun::empty(Mode::det(2)).replay("x").unwrap();
+        assert_eq!(replay.virtual_cores, None);
+        assert_eq!(LearnerRun::empty(Mode::det(2)).which(), "under seed 2");
+    }
+
+    #[test]
+    fn a_parallel_run_does_not_replay() {
+        let run = LearnerRun::empty(Mode::Parallel);
+        assert!(run.replay("it failed").is_none());
+        assert_eq!(run.which(), "in the parallel run");
     }
 }
