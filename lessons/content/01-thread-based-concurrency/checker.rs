@@ -11,7 +11,9 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
+use crate::check::{
+    Checking, CriterionSpec, LearnerRun, OverRuns, PrintedNumber, ReplayOf, Verdict,
+};
 
 /// The tasks each half of the program runs, on as many threads.
 const TASKS: usize = 4;
@@ -318,7 +320,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         Ok("the ratios match the times, and the times match the trace, in every run".to_owned()),
     );
 
-    let mut replay = None;
+    let mut shapes_held = OverRuns::new(CRITERIA, ReplayOf::FirstCriterion);
     // (criterion, task kind, the model it is judged on (all when None), the ratio expected)
     let shapes = [
         (
@@ -345,23 +347,22 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             .iter()
             .filter(|m| cores.is_none_or(|cores| m.cores == cores))
             .collect();
-        let judgement = match runs.iter().find(|m| !expected.holds(m.ratio(kind).value)) {
-            Some(m) => {
-                let what = format!(
+        let evidence = evidence(kind, &runs);
+        for m in runs {
+            let ratio = m.ratio(kind);
+            let judgement = if expected.holds(ratio.value) {
+                Ok(evidence.clone())
+            } else {
+                Err(format!(
                     "the {kind} ratio was {} {}, and {expected} was expected",
-                    m.ratio(kind).text,
+                    ratio.text,
                     model(m.cores)
-                );
-                if replay.is_none() {
-                    replay = m.run.replay(what.clone());
-                }
-                Err(format!("under seed {}, {what}", m.seed))
-            }
-            None => Ok(evidence(kind, &runs)),
-        };
-        verdict.judge(id, judgement);
+                ))
+            };
+            shapes_held.record(&m.run, id, judgement);
+        }
     }
-    verdict.replay = replay;
+    shapes_held.write(&mut verdict);
     verdict
 }
 

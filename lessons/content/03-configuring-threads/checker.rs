@@ -7,7 +7,9 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
-use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
+use crate::check::{
+    Checking, CriterionSpec, LearnerRun, OverRuns, PrintedNumber, ReplayOf, Verdict,
+};
 
 /// The threads, and how long each one sleeps.
 const WORKERS: [(&str, f64); 3] = [("worker-1", 1.0), ("worker-2", 2.0), ("worker-3", 3.0)];
@@ -328,64 +330,48 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         return verdict;
     }
 
-    let mut replay = None;
-    let untrue = seen
-        .iter()
-        .zip(&all_lives)
-        .zip(&parsed)
-        .find_map(|((s, lives), looks)| {
-            looks
-                .iter()
-                .find_map(|look| listing_true(look, lives).err())
-                .map(|problem| (s, problem))
-        });
-    verdict.judge(
-        "alive_lists_true",
-        match untrue {
-            None => Ok(format!(
-                "{} lines, each true when printed",
-                parsed.iter().map(Vec::len).sum::<usize>()
-            )),
-            Some((s, problem)) => {
-                replay = s.run.replay(problem.clone());
-                Err(format!("under seed {}, {problem}", s.seed))
-            }
-        },
-    );
-
-    let late = seen.iter().zip(&all_lives).find_map(|(s, lives)| {
-        let last_end = lives.iter().map(|life| life.end).fold(0.0, f64::max);
-        let finished = finished_at(&s.lines)?;
-        let problem = if finished < last_end - EPSILON {
-            format!(
-                "\"all finished\" was printed {finished:.2} s into the run, before the last \
-                 thread ended ({last_end:.2} s)"
-            )
-        } else if finished > last_end + POLL + EPSILON {
-            format!(
-                "\"all finished\" was printed {finished:.2} s into the run, {:.2} s after the \
-                 last thread ended",
-                finished - last_end
-            )
-        } else {
-            return None;
-        };
-        Some((s, problem))
-    });
-    verdict.judge(
-        "finished_promptly",
-        match late {
-            None => Ok(format!("within {POLL} s of the last end, in every run")),
-            Some((s, problem)) => {
-                if replay.is_none() {
-                    replay = s.run.replay(problem.clone());
-                }
-                Err(format!("under seed {}, {problem}", s.seed))
-            }
-        },
-    );
-    verdict.replay = replay;
+    let mut true_and_prompt = OverRuns::new(CRITERIA, ReplayOf::FirstCriterion);
+    let lines = parsed.iter().map(Vec::len).sum::<usize>();
+    for ((s, lives), looks) in seen.iter().zip(&all_lives).zip(&parsed) {
+        let untrue = looks
+            .iter()
+            .find_map(|look| listing_true(look, lives).err());
+        true_and_prompt.record(
+            &s.run,
+            "alive_lists_true",
+            untrue.map_or_else(|| Ok(format!("{lines} lines, each true when printed")), Err),
+        );
+        true_and_prompt.record(
+            &s.run,
+            "finished_promptly",
+            finished_promptly(&s.lines, lives)
+                .map(|()| format!("within {POLL} s of the last end, in every run")),
+        );
+    }
+    true_and_prompt.write(&mut verdict);
     verdict
+}
+
+/// "all finished" printed after the last worker ended, within one poll.
+fn finished_promptly(lines: &[Line], lives: &[Life]) -> Result<(), String> {
+    let last_end = lives.iter().map(|life| life.end).fold(0.0, f64::max);
+    let Some(finished) = finished_at(lines) else {
+        return Ok(());
+    };
+    if finished < last_end - EPSILON {
+        Err(format!(
+            "\"all finished\" was printed {finished:.2} s into the run, before the last thread \
+             ended ({last_end:.2} s)"
+        ))
+    } else if finished > last_end + POLL + EPSILON {
+        Err(format!(
+            "\"all finished\" was printed {finished:.2} s into the run, {:.2} s after the last \
+             thread ended",
+            finished - last_end
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// The three "worker-N alive: False" lines, each printed before the first worker started.

@@ -3,7 +3,7 @@
 
 use threadlab_core::{Mode, ObjectKind};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, OverRuns, ReplayOf, Verdict};
 
 const START: i64 = 100;
 /// Seeds explored: a lost update shows up within the first few, and a missing lock within
@@ -73,9 +73,10 @@ fn balances(run: &LearnerRun) -> Result<Balances, String> {
 pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     let mut verdict = Verdict::new(CRITERIA);
     checking.plan(SEEDS as usize);
+    let seeds = runs_text(SEEDS);
     let mut race: Option<(u64, i64)> = None;
-    let mut lock_failure: Option<Replay> = None;
-    let mut semaphore_failure: Option<Replay> = None;
+    // The Lock and Semaphore versions, which must hold under every seed.
+    let mut race_free = OverRuns::new(CRITERIA, ReplayOf::FirstCriterion);
     let (mut lock_used, mut semaphore_used) = (false, false);
     for seed in 0..SEEDS {
         let run = checking.run(Mode::det(seed));
@@ -92,22 +93,30 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
         if race.is_none() && balances.unprotected != START {
             race = Some((seed, balances.unprotected));
         }
-        let replay = |what: &str, balance: i64| {
-            run.replay(format!(
-                "{what} the balance ended at {balance}, not {START}"
-            ))
-        };
-        if lock_failure.is_none() && balances.locked != START {
-            lock_failure = replay("with a lock,", balances.locked);
+        for (id, with, balance) in [
+            ("lock_race_free", "with a lock,", balances.locked),
+            (
+                "semaphore_race_free",
+                "with a semaphore,",
+                balances.semaphore,
+            ),
+        ] {
+            let judgement = if balance == START {
+                Ok(format!("{START} in {seeds}"))
+            } else {
+                Err(format!(
+                    "{with} the balance ended at {balance}, not {START}"
+                ))
+            };
+            race_free.record(&run, id, judgement);
         }
-        if semaphore_failure.is_none() && balances.semaphore != START {
-            semaphore_failure = replay("with a semaphore,", balances.semaphore);
-        }
-        if race.is_some() && lock_failure.is_some() && semaphore_failure.is_some() {
+        if race.is_some()
+            && race_free.failed("lock_race_free")
+            && race_free.failed("semaphore_race_free")
+        {
             break;
         }
     }
-    let seeds = runs_text(SEEDS);
     verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
     verdict.judge(
         "race_shown",
@@ -122,32 +131,11 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             )),
         },
     );
-    for (id, failure, used, used_id, kind) in [
-        (
-            "lock_race_free",
-            &lock_failure,
-            lock_used,
-            "lock_used",
-            "Lock",
-        ),
-        (
-            "semaphore_race_free",
-            &semaphore_failure,
-            semaphore_used,
-            "semaphore_used",
-            "Semaphore",
-        ),
+    race_free.write(&mut verdict);
+    for (used_id, used, kind) in [
+        ("lock_used", lock_used, "Lock"),
+        ("semaphore_used", semaphore_used, "Semaphore"),
     ] {
-        verdict.judge(
-            id,
-            match failure {
-                None => Ok(format!("{START} in {seeds}")),
-                Some(replay) => Err(format!(
-                    "under seed {}, {}",
-                    replay.seed, replay.what_happened
-                )),
-            },
-        );
         verdict.judge(
             used_id,
             if used {
@@ -157,6 +145,5 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             },
         );
     }
-    verdict.replay = lock_failure.or(semaphore_failure);
     verdict
 }

@@ -6,7 +6,7 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, ObjectKind};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Replay, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, OverRuns, ReplayOf, Verdict};
 
 /// 1² + 2² + … + 400².
 const TOTAL: i64 = 21_413_400;
@@ -18,6 +18,8 @@ const PARTS: usize = 4;
 
 /// The three lines, in the order they must be printed.
 const LABELS: [&str; 3] = ["global list:", "attributes:", "queue:"];
+/// The criterion of each line's total.
+const TOTALS: [&str; 3] = ["list_total", "attributes_total", "queue_total"];
 
 const CRITERIA: &[CriterionSpec] = &[
     CriterionSpec {
@@ -134,9 +136,11 @@ fn gathered(run: &LearnerRun) -> Result<Gathered, String> {
 pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     let mut verdict = Verdict::new(CRITERIA);
     checking.plan(SEEDS as usize);
-    let mut wrong_total: [Option<Replay>; 3] = [None, None, None];
-    let mut too_few_threads: Option<String> = None;
-    let mut no_queue: Option<String> = None;
+    let seeds = runs_text(SEEDS);
+    // Whether the threads ran and how their results travelled does not depend on the schedule:
+    // a failure there shows in any run, and its seed would add nothing.
+    let mut judged = OverRuns::new(CRITERIA, ReplayOf::FirstCriterion)
+        .without_replay(&["threads_per_way", "queue_used"]);
     for seed in 0..SEEDS {
         let run = checking.run(Mode::det(seed));
         let gathered = match gathered(&run) {
@@ -146,73 +150,42 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                 return verdict;
             }
         };
-        for (way, (slot, &total)) in wrong_total.iter_mut().zip(&gathered.totals).enumerate() {
-            if slot.is_none() && total != TOTAL {
-                *slot = run.replay(format!(
-                    "the line said \"{} {total}\", not {TOTAL}",
-                    LABELS[way]
-                ));
-            }
+        for ((id, label), &total) in TOTALS.into_iter().zip(LABELS).zip(&gathered.totals) {
+            let judgement = if total == TOTAL {
+                Ok(format!("{TOTAL} in {seeds}"))
+            } else {
+                Err(format!("the line said \"{label} {total}\", not {TOTAL}"))
+            };
+            judged.record(&run, id, judgement);
         }
-        if too_few_threads.is_none() {
-            too_few_threads = gathered
-                .ways
-                .iter()
-                .zip(LABELS)
-                .find(|(way, _)| way.started < PARTS)
-                .map(|(way, label)| {
-                    format!(
-                        "under seed {seed}, {} thread(s) started for the \"{label}\" line, \
-                         not {PARTS}",
-                        way.started
-                    )
-                });
-        }
-        if no_queue.is_none() {
-            let queue_way = gathered.ways[2];
-            if queue_way.puts < PARTS || queue_way.gets < PARTS {
-                no_queue = Some(format!(
-                    "under seed {seed}, before the \"queue:\" line the threads put {} item(s) \
-                     on a queue and the main thread got {}",
-                    queue_way.puts, queue_way.gets
-                ));
-            }
-        }
-    }
-    let seeds = runs_text(SEEDS);
-    verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
-    for (way, id) in ["list_total", "attributes_total", "queue_total"]
-        .into_iter()
-        .enumerate()
-    {
-        verdict.judge(
-            id,
-            match &wrong_total[way] {
-                None => Ok(format!("{TOTAL} in {seeds}")),
-                Some(replay) => Err(format!(
-                    "under seed {}, {}",
-                    replay.seed, replay.what_happened
-                )),
-            },
-        );
-    }
-    verdict.judge(
-        "threads_per_way",
-        match too_few_threads {
+        let too_few_threads = gathered
+            .ways
+            .iter()
+            .zip(LABELS)
+            .find(|(way, _)| way.started < PARTS);
+        let judgement = match too_few_threads {
             None => Ok(format!("{PARTS} threads before each line in {seeds}")),
-            Some(seen) => Err(seen),
-        },
-    );
-    verdict.judge(
-        "queue_used",
-        match no_queue {
-            None => Ok(format!(
-                "{PARTS} or more puts and gets before the queue line in {seeds}"
+            Some((way, label)) => Err(format!(
+                "{} thread(s) started for the \"{label}\" line, not {PARTS}",
+                way.started
             )),
-            Some(seen) => Err(seen),
-        },
-    );
-    let [list, attributes, queue] = wrong_total;
-    verdict.replay = list.or(attributes).or(queue);
+        };
+        judged.record(&run, "threads_per_way", judgement);
+        let queue_way = gathered.ways[2];
+        let judgement = if queue_way.puts < PARTS || queue_way.gets < PARTS {
+            Err(format!(
+                "before the \"queue:\" line the threads put {} item(s) on a queue and the main \
+                 thread got {}",
+                queue_way.puts, queue_way.gets
+            ))
+        } else {
+            Ok(format!(
+                "{PARTS} or more puts and gets before the queue line in {seeds}"
+            ))
+        };
+        judged.record(&run, "queue_used", judgement);
+    }
+    verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
+    judged.write(&mut verdict);
     verdict
 }

@@ -7,7 +7,7 @@
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, Time};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, OverRuns, ReplayOf, Verdict};
 
 const ITEMS: [i64; 5] = [1, 2, 3, 4, 5];
 /// The items in the order their tasks finish, by the starter's delays (0.2, 0.1, 0.4, 0.3, 0.5).
@@ -328,8 +328,7 @@ fn judge_run(printed: &Printed) -> Vec<(&'static str, Result<String, String>)> {
 pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     let mut verdict = Verdict::new(CRITERIA);
     checking.plan(SEEDS as usize);
-    // Per criterion after "runs": the evidence of the first run, or the first failure.
-    let mut outcomes: Vec<Option<Result<String, String>>> = vec![None; CRITERIA.len()];
+    let mut judged = OverRuns::new(CRITERIA, ReplayOf::FirstRecorded);
     for seed in 0..SEEDS {
         let run = checking.run(Mode::det(seed));
         let printed = match printed(&run) {
@@ -340,34 +339,20 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             }
         };
         for (id, judgement) in judge_run(&printed) {
-            let slot = &mut outcomes[CRITERIA.iter().position(|spec| spec.id == id).unwrap_or(0)];
-            match (&slot, judgement) {
-                (Some(Err(_)), _) => {}
-                (_, Err(seen)) => {
-                    if verdict.replay.is_none() {
-                        verdict.replay = run.replay(seen.clone());
-                    }
-                    *slot = Some(Err(format!("under seed {seed}, {seen}")));
-                }
-                (None, Ok(evidence)) => *slot = Some(Ok(evidence)),
-                (Some(Ok(_)), Ok(_)) => {}
-            }
+            judged.record(&run, id, judgement);
         }
         // The other criteria depend on the tasks running at once: judge them no further.
-        if matches!(outcomes[1], Some(Err(_))) {
-            outcomes.truncate(2);
+        if judged.failed("all_at_once") {
+            for spec in &CRITERIA[2..] {
+                judged.forget(spec.id);
+            }
             break;
         }
     }
     let seeds = runs_text(SEEDS);
     verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
-    for (spec, outcome) in CRITERIA.iter().zip(outcomes).skip(1) {
-        if let Some(outcome) = outcome {
-            verdict.judge(
-                spec.id,
-                outcome.map(|evidence| format!("{evidence}, in {seeds}")),
-            );
-        }
-    }
+    judged.write_decorated(&mut verdict, |_, evidence| {
+        format!("{evidence}, in {seeds}")
+    });
     verdict
 }

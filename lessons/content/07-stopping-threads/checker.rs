@@ -16,7 +16,7 @@ use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, ObjectKind, Time};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, Verdict};
+use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, OverRuns, ReplayOf, Verdict};
 
 /// Seeds explored: the parts run one after the other, so schedules differ little; a few seeds
 /// catch a line printed while its worker may still be running.
@@ -350,46 +350,9 @@ fn judge_process(stopping: &Stopping) -> Result<String, String> {
     Ok("terminated while running, exit code -15".to_owned())
 }
 
-/// A judgement per criterion, over several runs: the first failure, or the first evidence.
-struct Outcomes(Vec<Option<Result<String, String>>>);
-
-impl Outcomes {
-    fn record(
-        &mut self,
-        verdict: &mut Verdict,
-        run: &LearnerRun,
-        id: &str,
-        judgement: Result<String, String>,
-    ) {
-        let index = CRITERIA
-            .iter()
-            .position(|spec| spec.id == id)
-            .unwrap_or_default();
-        let slot = &mut self.0[index];
-        match (&slot, judgement) {
-            (Some(Err(_)), _) => {}
-            (_, Err(seen)) => {
-                if verdict.replay.is_none() {
-                    verdict.replay = run.replay(seen.clone());
-                }
-                *slot = Some(Err(format!("{}, {seen}", run.which())));
-            }
-            (None, Ok(evidence)) => *slot = Some(Ok(evidence)),
-            (Some(Ok(_)), Ok(_)) => {}
-        }
-    }
-
-    fn failed(&self, id: &str) -> bool {
-        CRITERIA
-            .iter()
-            .position(|spec| spec.id == id)
-            .is_some_and(|index| matches!(self.0[index], Some(Err(_))))
-    }
-}
-
 pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
     let mut verdict = Verdict::new(CRITERIA);
-    let mut outcomes = Outcomes(vec![None; CRITERIA.len()]);
+    let mut judged = OverRuns::new(CRITERIA, ReplayOf::FirstRecorded);
     checking.plan(1 + SEEDS as usize);
     let parallel = checking.run(Mode::Parallel);
     let stopped = match stopping(&parallel) {
@@ -399,12 +362,7 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
             return verdict;
         }
     };
-    outcomes.record(
-        &mut verdict,
-        &parallel,
-        "process_terminated",
-        judge_process(&stopped),
-    );
+    judged.record(&parallel, "process_terminated", judge_process(&stopped));
     for seed in 0..SEEDS {
         let run = checking.run(Mode::det(seed));
         let stopped = match stopping(&run) {
@@ -414,44 +372,28 @@ pub(crate) fn check(checking: &mut Checking<'_>) -> Verdict {
                 return verdict;
             }
         };
-        outcomes.record(&mut verdict, &run, "inside_stopped", judge_inside(&stopped));
+        judged.record(&run, "inside_stopped", judge_inside(&stopped));
         let ended = judge_event_ended(&stopped);
         let ended_ok = ended.is_ok();
-        outcomes.record(&mut verdict, &run, "event_worker_ended", ended);
+        judged.record(&run, "event_worker_ended", ended);
         if ended_ok {
-            outcomes.record(
-                &mut verdict,
-                &run,
-                "event_stopped_promptly",
-                judge_event_prompt(&stopped),
-            );
+            judged.record(&run, "event_stopped_promptly", judge_event_prompt(&stopped));
         }
-        outcomes.record(
-            &mut verdict,
-            &run,
-            "process_terminated",
-            judge_process(&stopped),
-        );
+        judged.record(&run, "process_terminated", judge_process(&stopped));
     }
     verdict.judge("runs", Ok(format!("{} runs", checking.runs())));
-    let runs = runs_text(1 + SEEDS);
-    let event_ended = !outcomes.failed("event_worker_ended");
-    for (spec, outcome) in CRITERIA.iter().zip(outcomes.0).skip(1) {
-        // Whether the worker stopped promptly means nothing when it had not stopped at all.
-        if spec.id == "event_stopped_promptly" && !event_ended {
-            continue;
-        }
-        if let Some(outcome) = outcome {
-            let runs = if spec.id == "process_terminated" {
-                runs.clone()
-            } else {
-                runs_text(SEEDS)
-            };
-            verdict.judge(
-                spec.id,
-                outcome.map(|evidence| format!("{evidence}, in {runs}")),
-            );
-        }
+    // Whether the worker stopped promptly means nothing when it had not stopped at all.
+    if judged.failed("event_worker_ended") {
+        judged.forget("event_stopped_promptly");
     }
+    let (every_run, seeds) = (runs_text(1 + SEEDS), runs_text(SEEDS));
+    judged.write_decorated(&mut verdict, |id, evidence| {
+        let runs = if id == "process_terminated" {
+            &every_run
+        } else {
+            &seeds
+        };
+        format!("{evidence}, in {runs}")
+    });
     verdict
 }
