@@ -5,10 +5,7 @@
 //! like the GIL. IO overlaps on both; CPU work speeds up on four cores only. The printed numbers
 //! must agree with each other and with the trace, so numbers typed in rather than measured fail.
 
-use std::collections::BTreeMap;
-
 use threadlab_core::sched::WaitFor;
-use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
 use crate::check::{
@@ -101,32 +98,20 @@ struct Worker {
 /// The threads other than the main one, split into those that only computed and those that
 /// slept.
 fn workers(run: &LearnerRun) -> (Vec<Worker>, Vec<Worker>) {
-    let mut found: BTreeMap<u32, (Worker, Option<f64>)> = BTreeMap::new();
-    for event in run.events.iter().filter(|event| event.thread != 0) {
-        let at = event.at.as_secs_f64();
-        let (worker, asleep_since) = found.entry(event.thread).or_insert((
-            Worker {
-                start: at,
-                end: run.end.as_secs_f64(),
-                slept: 0.0,
-            },
-            None,
-        ));
-        match &event.kind {
-            EventKind::ThreadStart { .. } => worker.start = at,
-            EventKind::ThreadEnd => worker.end = at,
-            EventKind::Block { on: WaitFor::Sleep } => *asleep_since = Some(at),
-            EventKind::Unblock { .. } => {
-                if let Some(since) = asleep_since.take() {
-                    worker.slept += at - since;
-                }
-            }
-            _ => {}
-        }
-    }
-    found
-        .into_values()
-        .map(|(worker, _)| worker)
+    run.thread_lives()
+        .into_iter()
+        .filter(|life| life.number != 0)
+        .map(|life| Worker {
+            start: life.started.at.as_secs_f64(),
+            end: life.ended.map_or(run.end, |ended| ended.at).as_secs_f64(),
+            slept: life
+                .waits
+                .iter()
+                .filter(|wait| wait.on == WaitFor::Sleep)
+                .fold(0.0, |slept, wait| {
+                    slept + (wait.to.at.as_secs_f64() - wait.from.at.as_secs_f64())
+                }),
+        })
         .partition(|worker| worker.slept == 0.0)
 }
 

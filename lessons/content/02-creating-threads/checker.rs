@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use threadlab_core::sched::WaitFor;
-use threadlab_core::trace::EventKind;
 use threadlab_core::Mode;
 
 use crate::check::{Checking, CriterionSpec, LearnerRun, PrintedNumber, Verdict};
@@ -98,28 +97,28 @@ struct Trace {
 }
 
 fn trace(run: &LearnerRun) -> Trace {
-    let mut first_start = f64::INFINITY;
-    let mut last_end: f64 = 0.0;
-    let mut main_slept = 0.0;
-    let mut main_asleep_since = None;
-    for event in &run.events {
-        let at = event.at.as_secs_f64();
-        match (&event.kind, event.thread) {
-            (EventKind::ThreadStart { .. }, thread) if thread != 0 => {
-                first_start = first_start.min(at);
-            }
-            (EventKind::ThreadEnd, thread) if thread != 0 => last_end = last_end.max(at),
-            (EventKind::Block { on: WaitFor::Sleep }, 0) if at < first_start => {
-                main_asleep_since = Some(at);
-            }
-            (EventKind::Unblock { .. }, 0) => {
-                if let Some(since) = main_asleep_since.take() {
-                    main_slept += at - since;
-                }
-            }
-            _ => {}
-        }
-    }
+    let lives = run.thread_lives();
+    let (main, threads): (Vec<_>, Vec<_>) = lives.iter().partition(|life| life.number == 0);
+    let first_start = threads
+        .iter()
+        .map(|life| life.started.at.as_secs_f64())
+        .fold(f64::INFINITY, f64::min);
+    let last_end = threads
+        .iter()
+        .filter_map(|life| life.ended)
+        .map(|ended| ended.at.as_secs_f64())
+        .fold(0.0, f64::max);
+    let first_start_index = threads.iter().map(|life| life.started.index).min();
+    let main_slept = main
+        .iter()
+        .flat_map(|life| &life.waits)
+        .filter(|wait| {
+            wait.on == WaitFor::Sleep
+                && first_start_index.is_none_or(|first| wait.from.index < first)
+        })
+        .fold(0.0, |slept, wait| {
+            slept + (wait.to.at.as_secs_f64() - wait.from.at.as_secs_f64())
+        });
     Trace {
         threads: run.started_threads(),
         main_slept,

@@ -72,9 +72,10 @@ struct Life {
 
 /// The workers' lives, in [`WORKERS`] order, or what is missing.
 fn lives(run: &LearnerRun) -> Result<Vec<Life>, String> {
+    let all = run.thread_lives();
     let mut lives = Vec::new();
     for (name, seconds) in WORKERS {
-        let Some((&number, _)) = run.threads.iter().find(|(_, thread)| *thread == name) else {
+        let Some(life) = all.iter().find(|life| life.name == name) else {
             let names: Vec<&str> = run
                 .threads
                 .iter()
@@ -90,14 +91,10 @@ fn lives(run: &LearnerRun) -> Result<Vec<Life>, String> {
                 }
             ));
         };
-        let started = run.events.iter().enumerate().find(|(_, event)| {
-            event.thread == number && matches!(event.kind, EventKind::ThreadStart { .. })
-        });
-        let end = run.thread_end(name).map(|at| at.as_secs_f64());
-        let (Some((start_index, start)), Some(end)) = (started, end) else {
+        let Some(ended) = life.ended else {
             return Err(format!("{name} did not run to its end"));
         };
-        let start = start.at.as_secs_f64();
+        let (start, end) = (life.started.at.as_secs_f64(), ended.at.as_secs_f64());
         if ((end - start) - seconds).abs() > 0.01 {
             return Err(format!(
                 "{name} ran for {:.2} s, where {seconds} s were expected",
@@ -106,7 +103,7 @@ fn lives(run: &LearnerRun) -> Result<Vec<Life>, String> {
         }
         lives.push(Life {
             start,
-            start_index,
+            start_index: life.started.index,
             end,
         });
     }

@@ -9,14 +9,15 @@
 //! main thread set the Event, when each thread ended and each line was printed, and which
 //! signal each child process got and how it ended.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use threadlab_core::sched::WaitFor;
 use threadlab_core::trace::EventKind;
 use threadlab_core::{Mode, ObjectKind, Time};
 
-use crate::check::{runs_text, Checking, CriterionSpec, LearnerRun, OverRuns, ReplayOf, Verdict};
+use crate::check::{
+    runs_text, Checking, CriterionSpec, LearnerRun, Moment, OverRuns, ReplayOf, ThreadLife, Verdict,
+};
 
 /// Seeds explored: the parts run one after the other, so schedules differ little; a few seeds
 /// catch a line printed while its worker may still be running.
@@ -72,14 +73,36 @@ const CRITERIA: &[CriterionSpec] = &[
 ];
 
 /// A worker thread of the run, as the trace shows it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Worker {
     name: String,
-    started: (usize, Time),
-    ended: Option<(usize, Time)>,
+    started: Moment,
+    ended: Option<Moment>,
     /// Sleeps and Event waits: one per step of its loop.
     steps: usize,
     longest_step: Duration,
+}
+
+impl Worker {
+    fn from_life(life: ThreadLife) -> Worker {
+        let steps: Vec<Duration> = life
+            .waits
+            .iter()
+            .filter(|wait| match &wait.on {
+                WaitFor::Sleep => true,
+                WaitFor::Object { object, .. } => object.kind == ObjectKind::Event,
+                _ => false,
+            })
+            .map(|wait| wait.to.at - wait.from.at)
+            .collect();
+        Worker {
+            name: life.name,
+            started: life.started,
+            ended: life.ended,
+            steps: steps.len(),
+            longest_step: steps.into_iter().max().unwrap_or_default(),
+        }
+    }
 }
 
 /// What one run printed, and its threads.
@@ -106,9 +129,6 @@ fn number_in(text: &str, label: &str) -> Result<i64, String> {
 fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
     run.completed()?;
     let mut lines: [Option<(usize, Time, i64)>; 3] = [None; 3];
-    let mut workers: BTreeMap<u32, Worker> = BTreeMap::new();
-    // Per thread: what it is blocked on, and since when.
-    let mut blocked: BTreeMap<u32, (WaitFor, Time)> = BTreeMap::new();
     let (mut main_sets, mut signals, mut exits) = (Vec::new(), Vec::new(), Vec::new());
     for (index, event) in run.events.iter().enumerate() {
         let thread = event.thread;
@@ -137,43 +157,11 @@ fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
                 }
                 lines[which] = Some((index, event.at, number_in(text, LABELS[which])?));
             }
-            EventKind::ThreadStart { name } if thread != 0 => {
-                workers.insert(
-                    thread,
-                    Worker {
-                        name: name.clone(),
-                        started: (index, event.at),
-                        ..Worker::default()
-                    },
-                );
-            }
-            EventKind::ThreadEnd => {
-                if let Some(worker) = workers.get_mut(&thread) {
-                    worker.ended = Some((index, event.at));
-                }
-            }
-            EventKind::Block { on } => {
-                blocked.insert(thread, (on.clone(), event.at));
-            }
             EventKind::Signal { object } if thread == 0 && object.kind == ObjectKind::Event => {
                 main_sets.push(event.at);
             }
             EventKind::ProcessSignal { pid, signal } => signals.push((*pid, *signal)),
             EventKind::ProcessExit { pid, exit_code } => exits.push((*pid, *exit_code)),
-            EventKind::Unblock { .. } => {
-                let Some((on, since)) = blocked.remove(&thread) else {
-                    continue;
-                };
-                let is_step = match on {
-                    WaitFor::Sleep => true,
-                    WaitFor::Object { object, .. } => object.kind == ObjectKind::Event,
-                    _ => false,
-                };
-                if let (true, Some(worker)) = (is_step, workers.get_mut(&thread)) {
-                    worker.steps += 1;
-                    worker.longest_step = worker.longest_step.max(event.at - since);
-                }
-            }
             _ => {}
         }
     }
@@ -183,7 +171,12 @@ fn stopping(run: &LearnerRun) -> Result<Stopping, String> {
     }
     Ok(Stopping {
         lines: found,
-        workers: workers.into_values().collect(),
+        workers: run
+            .thread_lives()
+            .into_iter()
+            .filter(|life| life.number != 0)
+            .map(Worker::from_life)
+            .collect(),
         main_sets,
         signals,
         exits,
@@ -197,7 +190,7 @@ impl Stopping {
         let to = self.lines[before].0;
         self.workers
             .iter()
-            .filter(|worker| (from..to).contains(&worker.started.0))
+            .filter(|worker| (from..to).contains(&worker.started.index))
             .collect()
     }
 
@@ -212,7 +205,7 @@ impl Stopping {
         }
         match workers
             .iter()
-            .find(|worker| worker.ended.is_none_or(|(end, _)| end > index))
+            .find(|worker| worker.ended.is_none_or(|ended| ended.index > index))
         {
             None => Ok(()),
             Some(worker) => Err(format!(
@@ -257,14 +250,14 @@ fn judge_event_prompt(stopping: &Stopping) -> Result<String, String> {
     let Some(last) = workers.iter().max_by_key(|worker| worker.ended) else {
         return Err("no Event worker".to_owned());
     };
-    let Some((_, ended)) = last.ended else {
+    let Some(Moment { at: ended, .. }) = last.ended else {
         return Err(format!("{} never ended", last.name));
     };
     let started = workers
         .iter()
-        .map(|worker| worker.started.1)
+        .map(|worker| worker.started.at)
         .min()
-        .unwrap_or(last.started.1);
+        .unwrap_or(last.started.at);
     // The main thread asks the worker to stop when it sets the Event. A worker that ended
     // before then did not wait to be asked.
     let Some(asked) = stopping

@@ -12,11 +12,13 @@
 //!   timings use virtual cores ([`threadlab_core::Mode::det_on_cores`]). A check therefore gives
 //!   the same verdict on every machine and every time.
 
+mod lives;
 mod over_runs;
 mod printed;
 mod runs;
 mod verdict;
 
+pub use lives::{Moment, ThreadLife, Wait};
 pub use over_runs::{OverRuns, ReplayOf};
 pub use printed::PrintedNumber;
 pub use runs::{Checking, LearnerRun, Progress};

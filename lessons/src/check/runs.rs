@@ -163,7 +163,8 @@ impl<'a> Checking<'a> {
 }
 
 /// What one run of the learner's program did, with the queries checkers share: its output
-/// and the numbers in it ([`PrintedNumber`]s), and what its trace says.
+/// and the numbers in it ([`PrintedNumber`]s), and what its trace says, down to each thread's
+/// life ([`LearnerRun::thread_lives`], in `lives.rs`).
 #[derive(Clone, Debug)]
 pub struct LearnerRun {
     pub mode: Mode,
