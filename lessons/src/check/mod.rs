@@ -11,6 +11,11 @@
 //! - Timing is judged in virtual time or as a ratio, never as an absolute wall time; CPU-bound
 //!   timings use virtual cores ([`threadlab_core::Mode::det_on_cores`]). A check therefore gives
 //!   the same verdict on every machine and every time.
+//!
+//! What more than one checker needs belongs here, not in a checker: running the program and
+//! reading its output and trace ([`LearnerRun`], with [`PrintedNumber`]s and
+//! [`LearnerRun::thread_lives`]), judging criteria over several runs ([`OverRuns`]), and the
+//! verdict itself. A checker keeps what only its lesson asks.
 
 mod lives;
 mod over_runs;
