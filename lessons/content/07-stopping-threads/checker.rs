@@ -318,14 +318,17 @@ fn judge_process(stopping: &Stopping) -> Result<String, String> {
         .iter()
         .find(|&&(_, signal)| signal == SIGTERM);
     let Some(&(pid, _)) = terminated else {
+        // A signal is traced only when it reaches a running process: a kill() did.
+        if stopping.signals.iter().any(|&(_, signal)| signal == 9) {
+            return Err(
+                "the process was killed (kill(), exit code -9): use terminate()".to_owned(),
+            );
+        }
         return Err(match stopping.exits.first() {
             Some((_, code)) => format!(
                 "terminate() never reached a running process; the process ended with exit \
                  code {code} by itself"
             ),
-            None if stopping.signals.iter().any(|&(_, signal)| signal == 9) => {
-                "the process was killed (kill(), exit code -9): use terminate()".to_owned()
-            }
             None => "no process was started, terminated and joined".to_owned(),
         });
     };
