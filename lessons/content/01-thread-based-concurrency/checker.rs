@@ -108,9 +108,7 @@ fn workers(run: &LearnerRun) -> (Vec<Worker>, Vec<Worker>) {
                 .waits
                 .iter()
                 .filter(|wait| wait.on == WaitFor::Sleep)
-                .fold(0.0, |slept, wait| {
-                    slept + (wait.to.at.as_secs_f64() - wait.from.at.as_secs_f64())
-                }),
+                .fold(0.0, |slept, wait| slept + wait.seconds()),
         })
         .partition(|worker| worker.slept == 0.0)
 }

@@ -108,6 +108,7 @@ fn trace(run: &LearnerRun) -> Trace {
         .filter_map(|life| life.ended)
         .map(|ended| ended.at.as_secs_f64())
         .fold(0.0, f64::max);
+    // The serial half's sleeps come before the first thread starts, in the trace's order.
     let first_start_index = threads.iter().map(|life| life.started.index).min();
     let main_slept = main
         .iter()
@@ -116,9 +117,7 @@ fn trace(run: &LearnerRun) -> Trace {
             wait.on == WaitFor::Sleep
                 && first_start_index.is_none_or(|first| wait.from.index < first)
         })
-        .fold(0.0, |slept, wait| {
-            slept + (wait.to.at.as_secs_f64() - wait.from.at.as_secs_f64())
-        });
+        .fold(0.0, |slept, wait| slept + wait.seconds());
     Trace {
         threads: run.started_threads(),
         main_slept,

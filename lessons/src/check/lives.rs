@@ -29,6 +29,13 @@ pub struct Wait {
     pub to: Moment,
 }
 
+impl Wait {
+    /// How long it lasted, in seconds (its ends' times in seconds, subtracted).
+    pub fn seconds(&self) -> f64 {
+        self.to.at.as_secs_f64() - self.from.at.as_secs_f64()
+    }
+}
+
 /// One thread of the run, as the trace shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThreadLife {
