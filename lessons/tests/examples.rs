@@ -1,6 +1,9 @@
 //! Every example of every lesson runs and prints exactly its expected output, under the mode
 //! its manifest gives (timing-dependent examples run in virtual time, so this never flakes).
 
+use std::sync::Arc;
+
+use threadlab_python::process::InProcessLauncher;
 use threadlab_python::{run, CapturedOutput, Outcome, Program, RunOptions};
 
 #[test]
@@ -16,8 +19,11 @@ fn every_example_prints_its_expected_output() {
         );
         for example in &lesson.examples {
             let output = CapturedOutput::new();
+            // Lesson 7 kills a process: children run as separate interpreters here.
+            let launcher = InProcessLauncher::new(example.name.clone(), example.source.clone());
             let options = RunOptions {
                 mode: example.mode.clone(),
+                process_launcher: Some(Arc::new(launcher)),
                 ..RunOptions::default()
             };
             let report = run(
