@@ -59,6 +59,117 @@ async fn the_page_is_isolated_and_runs_examples_on_workers() {
     browser.close().await;
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    open_lesson(&browser, 1).await;
+    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
+    let name = &lesson.examples[0].name;
+    // An edit is kept in the browser's storage on every change (as JSON, by gloo-storage):
+    // put one there, reload, and the editor must show it.
+    let endless = "# spins until stopped\nwhile True:\n    pass\n";
+    browser
+        .client
+        .execute(
+            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
+            vec![
+                serde_json::json!(format!("threadlab:lesson1:{name}")),
+                serde_json::json!(endless),
+            ],
+        )
+        .await
+        .expect("the edit is stored");
+    open_lesson(&browser, 1).await;
+    let program = program_named(&browser, name).await;
+    let shown = program
+        .find(Locator::Css(".cm-content"))
+        .await
+        .expect("an editor")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        shown.contains("spins until stopped"),
+        "the editor shows {shown:?}"
+    );
+
+    program
+        .find(Locator::Css("button.run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let stop = program.find(Locator::Css("button.stop")).await.unwrap();
+    wait_until(
+        || async { stop.is_enabled().await.unwrap_or(false) },
+        "Stop to be enabled",
+    )
+    .await;
+    stop.click().await.expect("Stop");
+    let summary = wait_for_summary(&program, name).await;
+    assert!(summary.contains("stopped"), "{summary}");
+    // The page is still usable: the same program runs again (and is stopped again).
+    program
+        .find(Locator::Css("button.run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        || async { stop.is_enabled().await.unwrap_or(false) },
+        "a second run",
+    )
+    .await;
+    stop.click().await.unwrap();
+    browser.close().await;
+}
+
+/// Polls `condition` until it holds, within [`PATIENCE`].
+async fn wait_until<F, Fut>(condition: F, what: &str)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !condition().await {
+        assert!(started.elapsed() < PATIENCE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn program_named(browser: &Browser, name: &str) -> fantoccini::elements::Element {
+    browser
+        .client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(&format!(
+            "//figure[contains(@class, 'program')][figcaption[text()='{name}']]"
+        )))
+        .await
+        .unwrap_or_else(|error| panic!("no program {name}: {error}"))
+}
+
+async fn wait_for_summary(program: &fantoccini::elements::Element, name: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let summary = program
+            .find(Locator::Css(".summary"))
+            .await
+            .expect("a summary line")
+            .text()
+            .await
+            .unwrap_or_default();
+        if !summary.trim().is_empty() {
+            return summary;
+        }
+        assert!(started.elapsed() < PATIENCE, "{name} never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn open_lesson(browser: &Browser, number: usize) {
     browser
         .client
@@ -77,15 +188,7 @@ async fn open_lesson(browser: &Browser, number: usize) {
 
 /// Clicks Run on the program named `name` and waits for its end: (output, summary).
 async fn run_program(browser: &Browser, name: &str) -> (String, String) {
-    let program = browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::XPath(&format!(
-            "//figure[contains(@class, 'program')][figcaption[text()='{name}']]"
-        )))
-        .await
-        .unwrap_or_else(|error| panic!("no program {name}: {error}"));
+    let program = program_named(browser, name).await;
     program
         .find(Locator::Css("button.run"))
         .await
@@ -93,26 +196,13 @@ async fn run_program(browser: &Browser, name: &str) -> (String, String) {
         .click()
         .await
         .expect("Run");
-    let started = std::time::Instant::now();
-    loop {
-        let summary = program
-            .find(Locator::Css(".summary"))
-            .await
-            .expect("a summary line")
-            .text()
-            .await
-            .unwrap_or_default();
-        if !summary.trim().is_empty() {
-            let output = program
-                .find(Locator::Css(".output"))
-                .await
-                .expect("an output")
-                .text()
-                .await
-                .unwrap_or_default();
-            return (output, summary);
-        }
-        assert!(started.elapsed() < PATIENCE, "{name} never finished");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let summary = wait_for_summary(&program, name).await;
+    let output = program
+        .find(Locator::Css(".output"))
+        .await
+        .expect("an output")
+        .text()
+        .await
+        .unwrap_or_default();
+    (output, summary)
 }

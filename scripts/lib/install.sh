@@ -101,6 +101,8 @@ ensure_web_tools() {
   ensure_target nightly wasm32-unknown-unknown
   ensure_cargo_tool wasm-bindgen-cli "$(locked_version wasm-bindgen)" stable unlocked
   ensure_cargo_tool trunk 0.22.1 nightly
+  # The editor is bundled from npm packages (web/editor/build.sh).
+  command -v npm >/dev/null 2>&1 || ensure_apt npm
 }
 
 # The browser tests: Debian's Chromium and its chromedriver.

@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
 }
 
 fn lesson_view(lesson: &Lesson) -> impl IntoView {
+    let number = lesson.number;
     let text = markdown::to_html(&lesson.text);
     let takeaways = lesson.takeaways.clone();
     let examples = lesson.examples.clone();
@@ -76,11 +77,13 @@ fn lesson_view(lesson: &Lesson) -> impl IntoView {
                 {examples
                     .into_iter()
                     .map(|example| {
+                        let storage_key = format!("threadlab:lesson{number}:{}", example.name);
                         view! {
                             <RunnableProgram
                                 name=example.name
                                 source=example.source
                                 mode=example.mode
+                                storage_key=storage_key
                             />
                         }
                     })

@@ -1,10 +1,13 @@
-//! A runnable program on the page: its code, Run and Stop, a mode selector, the output as it
-//! is printed, and the run's timing.
+//! A runnable program on the page: its code in an editor (kept in the browser's storage on
+//! every change), Run (or Ctrl/Cmd-Enter), Stop and Reset, a mode selector, the output as it is
+//! printed, and the run's timing.
 
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use threadlab_core::Mode;
 use threadlab_python::{Outcome, Stream};
 
+use crate::editor::{CodeEditor, EditorHandle};
 use crate::runner::{Finished, RunningProgram};
 
 /// How often the page collects output from a running program.
@@ -47,8 +50,14 @@ impl ModeChoice {
 
 /// `mode` is where the program starts: an example whose output depends on timing is shown in
 /// deterministic mode with its seed, so it prints what the lesson says it prints.
+/// `storage_key` names where the learner's edits are kept.
 #[component]
-pub fn RunnableProgram(name: String, source: String, mode: Mode) -> impl IntoView {
+pub fn RunnableProgram(
+    name: String,
+    source: String,
+    mode: Mode,
+    storage_key: String,
+) -> impl IntoView {
     let (output, set_output) = signal(Vec::<(Stream, String)>::new());
     let (running, set_running) = signal(None::<RunningProgram>);
     let (summary, set_summary) = signal(None::<Finished>);
@@ -56,24 +65,36 @@ pub fn RunnableProgram(name: String, source: String, mode: Mode) -> impl IntoVie
     let (mode, set_mode) = signal(initial_mode);
     let (seed, set_seed) = signal(initial_seed);
     let (problem, set_problem) = signal(None::<String>);
-    let program_name = name.clone();
-    let program_source = source.clone();
+    let saved: Option<String> = LocalStorage::get(&storage_key).ok();
+    let initial_text = saved.unwrap_or_else(|| source.clone());
+    let (text, set_text) = signal(initial_text.clone());
+    let original = StoredValue::new(source);
+    let key = StoredValue::new(storage_key);
+    let program_name = StoredValue::new(name.clone());
+    let editor = EditorHandle::new();
 
-    let run = move |_| {
+    let on_change = Callback::new(move |new_text: String| {
+        // Storage may be full or off (a private window): the edit still stands on the page.
+        let _ = LocalStorage::set(key.get_value(), &new_text);
+        set_text.set(new_text);
+    });
+    let run = move || {
+        if running.get_untracked().is_some() {
+            return;
+        }
         set_output.set(Vec::new());
         set_summary.set(None);
         set_problem.set(None);
-        let program = match RunningProgram::start(
-            &program_name,
-            &program_source,
-            mode.get().mode(seed.get()),
-        ) {
-            Ok(program) => program,
-            Err(message) => {
-                set_problem.set(Some(message));
-                return;
-            }
-        };
+        editor.mark_line(0);
+        let chosen = mode.get_untracked().mode(seed.get_untracked());
+        let program =
+            match RunningProgram::start(&program_name.get_value(), &text.get_untracked(), chosen) {
+                Ok(program) => program,
+                Err(message) => {
+                    set_problem.set(Some(message));
+                    return;
+                }
+            };
         set_running.set(Some(program.clone()));
         let handle = StoredValue::new(None::<IntervalHandle>);
         let poll = move || {
@@ -89,6 +110,9 @@ pub fn RunnableProgram(name: String, source: String, mode: Mode) -> impl IntoVie
                 set_output.update(|output| {
                     output.extend(rest.into_iter().map(|chunk| (chunk.stream, chunk.text)))
                 });
+                if let Some(line) = error_line(&program_name.get_value(), &output.get_untracked()) {
+                    editor.mark_line(line);
+                }
                 set_summary.set(Some(finished));
                 set_running.set(None);
                 if let Some(handle) = handle.get_value() {
@@ -106,17 +130,45 @@ pub fn RunnableProgram(name: String, source: String, mode: Mode) -> impl IntoVie
             program.stop();
         }
     };
+    let reset = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|window| {
+                window
+                    .confirm_with_message("Put the original program back? Your edits will be lost.")
+                    .ok()
+            })
+            .unwrap_or(false);
+        if confirmed {
+            editor.set_text(&original.get_value());
+            LocalStorage::delete(key.get_value());
+        }
+    };
+    let on_run = Callback::new(move |()| run());
 
     view! {
         <figure class="program">
             <figcaption>{name}</figcaption>
-            <pre class="code"><code>{source}</code></pre>
+            <CodeEditor initial=initial_text on_change=on_change on_run=on_run handle=editor />
             <div class="controls">
-                <button class="run" on:click=run disabled=move || running.get().is_some()>
+                <button
+                    class="run"
+                    title="Run (Ctrl+Enter)"
+                    on:click=move |_| run()
+                    disabled=move || running.get().is_some()
+                >
                     "Run"
                 </button>
                 <button class="stop" on:click=stop disabled=move || running.get().is_none()>
                     "Stop"
+                </button>
+                <button
+                    class="reset"
+                    on:click=reset
+                    disabled=move || {
+                        running.get().is_some() || original.with_value(|o| text.get() == *o)
+                    }
+                >
+                    "Reset"
                 </button>
                 <label>
                     "Mode "
@@ -176,6 +228,22 @@ pub fn RunnableProgram(name: String, source: String, mode: Mode) -> impl IntoVie
     }
 }
 
+/// The line of `name` an error points at: the last `File "name", line N` of the traceback or
+/// syntax error, which is where the learner should look.
+fn error_line(name: &str, output: &[(Stream, String)]) -> Option<u32> {
+    let marker = format!("File \"{name}\", line ");
+    output
+        .iter()
+        .filter(|(stream, _)| *stream == Stream::Stderr)
+        .flat_map(|(_, text)| text.lines())
+        .filter_map(|line| line.trim_start().strip_prefix(marker.as_str()))
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .next_back()
+}
+
 fn describe(finished: &Finished) -> String {
     let how = match &finished.outcome {
         Outcome::Completed => "finished".to_owned(),
@@ -191,4 +259,23 @@ fn describe(finished: &Finished) -> String {
         finished.instructions,
         finished.mode
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_line_is_the_last_frame_in_the_program() {
+        let traceback = "Traceback (most recent call last):\n  File \"race.py\", line 12, in \
+                         <module>\n    main()\n  File \"race.py\", line 7, in main\n    1 / 0\n\
+                         ZeroDivisionError: division by zero\n";
+        let output = vec![
+            (Stream::Stdout, "started\n".to_owned()),
+            (Stream::Stderr, traceback.to_owned()),
+        ];
+        assert_eq!(error_line("race.py", &output), Some(7));
+        assert_eq!(error_line("other.py", &output), None);
+        assert_eq!(error_line("race.py", &output[..1]), None);
+    }
 }

@@ -1,0 +1,85 @@
+//! The code editor: CodeMirror 6 (bundled from npm by esbuild, see `web/editor/`), which the
+//! page loads before the app as `globalThis.threadlabEditor`.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A CodeMirror `EditorView`.
+    #[derive(Clone)]
+    type EditorView;
+
+    #[wasm_bindgen(js_namespace = threadlabEditor, js_name = create)]
+    fn create_editor(
+        parent: &web_sys::HtmlElement,
+        doc: &str,
+        on_change: &Closure<dyn FnMut(String)>,
+        on_run: &Closure<dyn FnMut()>,
+    ) -> EditorView;
+
+    #[wasm_bindgen(js_namespace = threadlabEditor, js_name = setText)]
+    fn set_text(view: &EditorView, text: &str);
+
+    #[wasm_bindgen(js_namespace = threadlabEditor, js_name = markLine)]
+    fn mark_line(view: &EditorView, line: u32);
+}
+
+/// What the rest of the page may do to an editor once it exists.
+#[derive(Clone, Copy)]
+pub struct EditorHandle(StoredValue<Option<EditorView>, LocalStorage>);
+
+impl EditorHandle {
+    /// Replaces the whole text (Reset); the change reaches `on_change` like an edit.
+    pub fn set_text(&self, text: &str) {
+        self.0.with_value(|view| {
+            if let Some(view) = view {
+                set_text(view, text);
+            }
+        });
+    }
+
+    /// Highlights line `line` (1-based); 0 clears it. An edit clears it too.
+    pub fn mark_line(&self, line: u32) {
+        self.0.with_value(|view| {
+            if let Some(view) = view {
+                mark_line(view, line);
+            }
+        });
+    }
+}
+
+/// An editor holding `initial`. `on_change` gets the text after every edit, `on_run` is
+/// Ctrl/Cmd-Enter.
+#[component]
+pub fn CodeEditor(
+    initial: String,
+    on_change: Callback<String>,
+    on_run: Callback<()>,
+    handle: EditorHandle,
+) -> impl IntoView {
+    let parent = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        let Some(element) = parent.get() else {
+            return;
+        };
+        if handle.0.with_value(Option::is_some) {
+            return;
+        }
+        let changed = Closure::<dyn FnMut(String)>::new(move |text| on_change.run(text));
+        let run = Closure::<dyn FnMut()>::new(move || on_run.run(()));
+        let view = create_editor(&element, &initial, &changed, &run);
+        // The editor lives as long as the page; its callbacks with it.
+        changed.forget();
+        run.forget();
+        handle.0.set_value(Some(view));
+    });
+    view! { <div class="editor" node_ref=parent></div> }
+}
+
+impl EditorHandle {
+    pub fn new() -> EditorHandle {
+        EditorHandle(StoredValue::new_local(None))
+    }
+}
