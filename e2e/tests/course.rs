@@ -127,6 +127,78 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
     browser.close().await;
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn check_fails_the_starter_with_hints_and_passes_the_solution() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
+    let exercise = lesson.exercise.clone().unwrap();
+    open_lesson(&browser, 4).await;
+    let verdict = check_exercise(&browser, &exercise.file_name).await;
+    assert!(verdict.contains("Not yet"), "{verdict}");
+    assert!(verdict.contains("Hint:"), "{verdict}");
+
+    // The reference solution, as if typed (edits live in the browser's storage).
+    browser
+        .client
+        .execute(
+            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
+            vec![
+                serde_json::json!(format!("threadlab:lesson4:exercise:{}", exercise.file_name)),
+                serde_json::json!(exercise.solution),
+            ],
+        )
+        .await
+        .expect("the solution is stored");
+    open_lesson(&browser, 4).await;
+    let verdict = check_exercise(&browser, &exercise.file_name).await;
+    assert!(verdict.contains("Passed!"), "{verdict}");
+    // The lesson list marks the pass, and the solution can now be shown.
+    let listed = browser.text_of(".lessons").await;
+    assert!(listed.contains("4. Synchronising threads ✓"), "{listed}");
+    let program = program_named(&browser, &exercise.file_name).await;
+    let show = program
+        .find(Locator::XPath(".//button[text()='Show solution']"))
+        .await
+        .expect("a Show solution button after the pass");
+    show.click().await.unwrap();
+    let shown = program
+        .find(Locator::Css(".solution"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("semaphore = threading.Semaphore(1)"),
+        "{shown}"
+    );
+    browser.close().await;
+}
+
+/// Clicks Check on the exercise `name` and waits for the verdict's text.
+async fn check_exercise(browser: &Browser, name: &str) -> String {
+    let program = program_named(browser, name).await;
+    program
+        .find(Locator::Css("button.check-button"))
+        .await
+        .expect("a Check button")
+        .click()
+        .await
+        .expect("Check");
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(verdict) = program.find(Locator::Css(".verdict")).await {
+            return verdict.text().await.unwrap_or_default();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the check of {name} never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use threadlab_lessons::Lesson;
 
+use crate::check::{provide_progress, Passed};
 use crate::markdown;
 use crate::program::RunnableProgram;
 
@@ -10,6 +11,8 @@ use crate::program::RunnableProgram;
 pub fn App() -> impl IntoView {
     // The course is embedded in the binary; a malformed one is a build bug the lesson tests
     // rule out, so an error here only needs to be shown, not recovered from.
+    provide_progress();
+    let passed = use_context::<Passed>().map(|Passed(passed)| passed);
     let course = threadlab_lessons::lessons();
     let (selected, set_selected) = signal(1u32);
     match course {
@@ -38,6 +41,15 @@ pub fn App() -> impl IntoView {
                                                 on:click=move |_| set_selected.set(number)
                                             >
                                                 {format!("{number}. {}", lesson.title)}
+                                                <span
+                                                    class="done"
+                                                    title="exercise passed"
+                                                    class:hidden=move || {
+                                                        !passed.is_some_and(|p| p.get().contains(&number))
+                                                    }
+                                                >
+                                                    " ✓"
+                                                </span>
                                             </button>
                                         </li>
                                     }
@@ -72,6 +84,7 @@ fn lesson_view(lesson: &Lesson) -> impl IntoView {
                 <h2>"Takeaways"</h2>
                 <ul>{takeaways.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
             </section>
+            {exercise_view(lesson)}
             <section class="examples">
                 <h2>"Examples"</h2>
                 {examples
@@ -91,4 +104,24 @@ fn lesson_view(lesson: &Lesson) -> impl IntoView {
             </section>
         </article>
     }
+}
+
+fn exercise_view(lesson: &Lesson) -> Option<impl IntoView> {
+    let exercise = lesson.exercise.clone()?;
+    let number = lesson.number;
+    let statement = markdown::to_html(&exercise.statement);
+    let storage_key = format!("threadlab:lesson{number}:exercise:{}", exercise.file_name);
+    Some(view! {
+        <section class="exercise">
+            <h2>{format!("Exercise: {}", exercise.title)}</h2>
+            <div class="text" inner_html=statement></div>
+            <RunnableProgram
+                name=exercise.file_name
+                source=exercise.starter
+                mode=threadlab_core::Mode::Parallel
+                storage_key=storage_key
+                exercise=(number, exercise.solution)
+            />
+        </section>
+    })
 }

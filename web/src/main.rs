@@ -2,6 +2,7 @@
 //! must never block: Python runs on Web Workers (see `threadlab-core`'s platform module).
 
 mod app;
+mod check;
 mod editor;
 mod markdown;
 mod program;

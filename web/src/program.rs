@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use threadlab_core::Mode;
 use threadlab_python::{Outcome, Stream};
 
+use crate::check::CheckPanel;
 use crate::editor::{CodeEditor, EditorHandle};
 use crate::runner::{Finished, RunningProgram};
 
@@ -57,6 +58,9 @@ pub fn RunnableProgram(
     source: String,
     mode: Mode,
     storage_key: String,
+    /// For an exercise: its lesson (the checker) and reference solution.
+    #[prop(optional)]
+    exercise: Option<(u32, String)>,
 ) -> impl IntoView {
     let (output, set_output) = signal(Vec::<(Stream, String)>::new());
     let (running, set_running) = signal(None::<RunningProgram>);
@@ -144,6 +148,22 @@ pub fn RunnableProgram(
         }
     };
     let on_run = Callback::new(move |()| run());
+    let check_panel = exercise.map(|(lesson, solution)| {
+        view! {
+            <CheckPanel
+                lesson=lesson
+                solution=solution
+                file_name=program_name.get_value()
+                text=text
+                running=running
+                replay=Callback::new(move |replay_seed: u64| {
+                    set_mode.set(ModeChoice::Deterministic);
+                    set_seed.set(replay_seed);
+                    run();
+                })
+            />
+        }
+    });
 
     view! {
         <figure class="program">
@@ -172,7 +192,9 @@ pub fn RunnableProgram(
                 </button>
                 <label>
                     "Mode "
-                    <select on:change=move |event| {
+                    <select
+                        prop:value=move || mode.get().value()
+                        on:change=move |event| {
                         set_mode
                             .set(
                                 match event_target_value(&event).as_str() {
@@ -181,7 +203,8 @@ pub fn RunnableProgram(
                                     _ => ModeChoice::Parallel,
                                 },
                             )
-                    }>
+                        }
+                    >
                         {[
                             (ModeChoice::Parallel, "parallel (no GIL)"),
                             (ModeChoice::Gil, "GIL"),
@@ -224,6 +247,7 @@ pub fn RunnableProgram(
             </pre>
             <p class="summary">{move || summary.get().map(|finished| describe(&finished))}</p>
             <p class="error">{move || problem.get()}</p>
+            {check_panel}
         </figure>
     }
 }

@@ -129,3 +129,55 @@ fn start_stopper(shared: &Arc<Shared>, stop: threadlab_python::StopHandle) {
     // Without a stopper the run still ends by its instruction budget.
     let _ = threadlab_core::platform::spawn("threadlab stopper", 0, body);
 }
+
+/// A check of an exercise, running on a worker: many runs of the learner's program, so it can
+/// never run on the page's own thread.
+#[derive(Clone)]
+pub struct RunningCheck(Arc<CheckShared>);
+
+#[derive(Default)]
+struct CheckShared {
+    runs_done: std::sync::atomic::AtomicUsize,
+    runs_planned: std::sync::atomic::AtomicUsize,
+    verdict: SegQueue<Result<threadlab_lessons::check::Verdict, String>>,
+}
+
+impl RunningCheck {
+    pub fn start(lesson: u32, file_name: &str, source: &str) -> Result<RunningCheck, String> {
+        let shared = Arc::new(CheckShared::default());
+        let for_check = Arc::clone(&shared);
+        let (file_name, source) = (file_name.to_owned(), source.to_owned());
+        let body = Box::new(move || {
+            let progress_to = Arc::clone(&for_check);
+            let mut on_progress = move |progress: threadlab_lessons::check::Progress| {
+                progress_to
+                    .runs_planned
+                    .store(progress.runs_planned, Ordering::Release);
+                progress_to
+                    .runs_done
+                    .store(progress.runs_done, Ordering::Release);
+            };
+            let mut checking =
+                threadlab_lessons::check::Checking::new(file_name, source, &mut on_progress);
+            let verdict = threadlab_lessons::check::check(lesson, &mut checking)
+                .ok_or_else(|| format!("lesson {lesson} has no checker"));
+            for_check.verdict.push(verdict);
+        });
+        threadlab_core::platform::spawn("threadlab check", 0, body)
+            .map_err(|error| format!("could not start the check: {error}"))?;
+        Ok(RunningCheck(shared))
+    }
+
+    /// Runs done and planned so far, for a progress bar.
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.0.runs_done.load(Ordering::Acquire),
+            self.0.runs_planned.load(Ordering::Acquire),
+        )
+    }
+
+    /// The verdict, once the check is over (given once).
+    pub fn verdict(&self) -> Option<Result<threadlab_lessons::check::Verdict, String>> {
+        self.0.verdict.pop()
+    }
+}
