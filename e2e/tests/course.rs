@@ -199,6 +199,89 @@ async fn check_exercise(browser: &Browser, name: &str) -> String {
     }
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn two_cpu_bound_threads_run_at_once_on_workers_and_take_turns_under_the_gil() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    open_lesson(&browser, 1).await;
+    // cpu_bound.py counts primes in two halves, then on two threads at once.
+    let (output, summary) = run_program(&browser, "cpu_bound.py").await;
+    assert!(
+        summary.contains("finished") && summary.contains("parallel"),
+        "{summary}"
+    );
+    assert!(output.contains("on two threads:"), "{output}");
+    let (first, second) = worker_running_spans(&browser, "cpu_bound.py").await;
+    assert!(
+        overlaps(&first, &second),
+        "with no GIL, the two threads' running intervals never overlapped"
+    );
+
+    // The same program under the GIL: one thread at a time.
+    let program = program_named(&browser, "cpu_bound.py").await;
+    program
+        .find(Locator::Css("select"))
+        .await
+        .unwrap()
+        .select_by_value("gil")
+        .await
+        .unwrap();
+    let (_, summary) = run_program(&browser, "cpu_bound.py").await;
+    assert!(summary.contains("gil"), "{summary}");
+    let (first, second) = worker_running_spans(&browser, "cpu_bound.py").await;
+    assert!(
+        !overlaps(&first, &second),
+        "under the GIL the two threads ran at the same moment"
+    );
+    browser.close().await;
+}
+
+type Spans = Vec<(u64, u64)>;
+
+/// The running intervals the timeline draws for threads 1 and 2 (the two halves).
+async fn worker_running_spans(browser: &Browser, name: &str) -> (Spans, Spans) {
+    let program = program_named(browser, name).await;
+    let mut spans = [Vec::new(), Vec::new()];
+    for rect in program
+        .find_all(Locator::Css(".timeline rect.running"))
+        .await
+        .unwrap()
+    {
+        let attribute = |name: &'static str| {
+            let rect = rect.clone();
+            async move {
+                rect.attr(name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.parse::<u64>().ok())
+            }
+        };
+        let (Some(thread), Some(start), Some(end)) = (
+            attribute("data-thread").await,
+            attribute("data-start").await,
+            attribute("data-end").await,
+        ) else {
+            continue;
+        };
+        if (1..=2).contains(&thread) {
+            spans[thread as usize - 1].push((start, end));
+        }
+    }
+    let [first, second] = spans;
+    assert!(
+        !first.is_empty() && !second.is_empty(),
+        "no running bars for the two threads"
+    );
+    (first, second)
+}
+
+fn overlaps(first: &Spans, second: &Spans) -> bool {
+    first
+        .iter()
+        .any(|&(a, b)| second.iter().any(|&(c, d)| a < d && c < b))
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

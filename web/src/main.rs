@@ -7,6 +7,7 @@ mod editor;
 mod markdown;
 mod program;
 mod runner;
+mod timeline;
 
 fn main() {
     console_error_panic_hook::set_once();

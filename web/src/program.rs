@@ -10,6 +10,7 @@ use threadlab_python::{Outcome, Stream};
 use crate::check::CheckPanel;
 use crate::editor::{CodeEditor, EditorHandle};
 use crate::runner::{Finished, RunningProgram};
+use crate::timeline::Timeline;
 
 /// How often the page collects output from a running program.
 const POLL: std::time::Duration = std::time::Duration::from_millis(30);
@@ -246,6 +247,11 @@ pub fn RunnableProgram(
                 }}
             </pre>
             <p class="summary">{move || summary.get().map(|finished| describe(&finished))}</p>
+            {move || {
+                summary
+                    .get()
+                    .map(|finished| view! { <Timeline lanes=finished.lanes trace=finished.trace /> })
+            }}
             <p class="error">{move || problem.get()}</p>
             {check_panel}
         </figure>

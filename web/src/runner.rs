@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crossbeam_queue::SegQueue;
+use threadlab_core::trace::{Lane, Trace};
 use threadlab_core::{Mode, StopReason};
 use threadlab_python::{Limits, Outcome, OutputSink, Program, Run, RunOptions, Stream};
 
@@ -18,13 +19,17 @@ pub struct Chunk {
     pub text: String,
 }
 
-/// How a run ended, for the timing summary.
-#[derive(Clone, Debug)]
+/// How a run ended, for the timing summary and the timeline.
+#[derive(Clone)]
 pub struct Finished {
     pub outcome: Outcome,
     pub elapsed: Duration,
     pub instructions: u64,
     pub mode: &'static str,
+    /// One lane per thread, worked out on the worker (a long trace would stall the page).
+    pub lanes: Arc<Vec<Lane>>,
+    /// The whole trace, for "Download trace" (made into JSON only when asked).
+    pub trace: Option<Arc<Trace>>,
 }
 
 /// Shared between the page and the run's workers.
@@ -65,6 +70,7 @@ impl RunningProgram {
             let mode_name = mode.name();
             let options = RunOptions {
                 mode,
+                trace: true,
                 limits: Limits {
                     instruction_budget: Some(BUDGET),
                     ..Limits::default()
@@ -75,11 +81,18 @@ impl RunningProgram {
             let run = Run::new(Program::new(name, source), options, sink);
             start_stopper(&for_run, run.stop_handle());
             let report = run.run();
+            let trace = report.runtime.trace().cloned();
+            let lanes = trace
+                .as_ref()
+                .map(|trace| trace.lanes())
+                .unwrap_or_default();
             for_run.finished.push(Finished {
                 outcome: report.outcome,
                 elapsed: report.elapsed,
                 instructions: report.instructions,
                 mode: mode_name,
+                lanes: Arc::new(lanes),
+                trace,
             });
             for_run.over.store(true, Ordering::Release);
             if let Some(stopper) = for_run.stopper.get() {

@@ -9,7 +9,10 @@
 //! Perfetto and `chrome://tracing`) and as a compact text timeline ([`Trace::timeline`]).
 
 mod chrome;
+mod lanes;
 mod timeline;
+
+pub use lanes::{Lane, Segment, State};
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -102,9 +105,15 @@ impl Span {
     }
 }
 
+/// Events a trace keeps at most: a program that takes a lock millions of times would
+/// otherwise fill the memory (in the browser, a worker dies of it). Later events are dropped
+/// and the trace says it was cut.
+pub const MAX_EVENTS: usize = 1_000_000;
+
 #[derive(Default)]
 pub struct Trace {
     events: Mutex<Vec<TraceEvent>>,
+    truncated: std::sync::atomic::AtomicBool,
 }
 
 impl Trace {
@@ -113,7 +122,23 @@ impl Trace {
     }
 
     pub fn record(&self, at: Time, thread: u32, kind: EventKind) {
-        lock(&self.events).push(TraceEvent { at, thread, kind });
+        let mut events = lock(&self.events);
+        if events.len() < MAX_EVENTS {
+            events.push(TraceEvent { at, thread, kind });
+        } else {
+            self.truncated
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// True when events were dropped after [`MAX_EVENTS`].
+    pub fn truncated(&self) -> bool {
+        self.truncated.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// One lane per thread, in thread-number order (see [`Lane`]).
+    pub fn lanes(&self) -> Vec<Lane> {
+        lanes::lanes(&lock(&self.events))
     }
 
     /// A copy of every event so far, in recording order.
