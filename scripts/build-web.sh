@@ -9,4 +9,4 @@ source scripts/lib/install.sh
 
 ensure_web_tools
 
-CARGO_UNSTABLE_BUILD_STD=panic_abort,std RUSTUP_TOOLCHAIN=nightly trunk build --release "$@"
+CARGO_UNSTABLE_BUILD_STD=panic_abort,std RUSTUP_TOOLCHAIN=nightly trunk build --release --cargo-profile web "$@"
