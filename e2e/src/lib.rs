@@ -31,7 +31,8 @@ impl Drop for Killed {
     }
 }
 
-/// A served course and a browser on it.
+/// A served course and a browser on it. Dropping it ends them all, Chromium included: a
+/// Chromium left behind by a failed test slows every later one.
 pub struct Browser {
     pub client: Client,
     pub url: String,
@@ -120,6 +121,16 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Killing chromedriver leaves its Chromium running; the profile folder names it.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }

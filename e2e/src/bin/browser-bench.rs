@@ -33,7 +33,11 @@ fn number(output: &str, label: &str) -> f64 {
 fn native(threadlab: &Path, source: &str) -> String {
     let file = std::env::temp_dir().join(format!("threadlab-bench-{}.py", std::process::id()));
     std::fs::write(&file, source).unwrap();
-    let output = Command::new(threadlab).arg("run").arg(&file).output().unwrap();
+    let output = Command::new(threadlab)
+        .arg("run")
+        .arg(&file)
+        .output()
+        .unwrap();
     let _ = std::fs::remove_file(&file);
     String::from_utf8(output.stdout).unwrap()
 }
@@ -62,22 +66,54 @@ async fn in_browser(browser: &Browser, source: &str) -> String {
         )))
         .await
         .unwrap();
-    program.find(Locator::Css("select")).await.unwrap().select_by_value("parallel").await.unwrap();
-    program.find(Locator::Css("button.run")).await.unwrap().click().await.unwrap();
+    program
+        .find(Locator::Css("select"))
+        .await
+        .unwrap()
+        .select_by_value("parallel")
+        .await
+        .unwrap();
+    program
+        .find(Locator::Css("button.run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     loop {
-        let summary = program.find(Locator::Css(".summary")).await.unwrap().text().await.unwrap();
+        let summary = program
+            .find(Locator::Css(".summary"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if !summary.trim().is_empty() {
             assert!(summary.contains("finished"), "{summary}");
-            return program.find(Locator::Css(".output")).await.unwrap().text().await.unwrap();
+            return program
+                .find(Locator::Css(".output"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
         }
-        assert!(started.elapsed() < PATIENCE * 4, "the benchmark program never finished");
+        assert!(
+            started.elapsed() < PATIENCE * 4,
+            "the benchmark program never finished"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 fn gzip_size(file: &Path) -> u64 {
-    let output = Command::new("gzip").arg("-c").arg("-9").arg(file).output().unwrap();
+    let output = Command::new("gzip")
+        .arg("-c")
+        .arg("-9")
+        .arg(file)
+        .output()
+        .unwrap();
     output.stdout.len() as u64
 }
 
@@ -88,9 +124,15 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(3);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
     let threadlab = root().join("target/release/threadlab");
-    assert!(threadlab.is_file(), "build it first: cargo build --release -p threadlab");
+    assert!(
+        threadlab.is_file(),
+        "build it first: cargo build --release -p threadlab"
+    );
     let mut out = std::io::stdout();
 
     // Cold load: a fresh browser profile each time, so nothing is cached.
@@ -138,15 +180,33 @@ async fn main() {
         browser_two.push(number(&web, "two threads:"));
         native_one.push(number(&cli, "one thread:"));
         native_two.push(number(&cli, "two threads:"));
-        browser_start.push(number(&in_browser(&browser, START_PROGRAM).await, "start median:"));
+        browser_start.push(number(
+            &in_browser(&browser, START_PROGRAM).await,
+            "start median:",
+        ));
         native_start.push(number(&native(&threadlab, START_PROGRAM), "start median:"));
     }
     browser.close().await;
 
-    let speed_ups: Vec<f64> = browser_one.iter().zip(&browser_two).map(|(a, b)| a / b).collect();
-    let native_speed_ups: Vec<f64> = native_one.iter().zip(&native_two).map(|(a, b)| a / b).collect();
-    let over_native: Vec<f64> = browser_one.iter().zip(&native_one).map(|(a, b)| a / b).collect();
-    let _ = writeln!(out, "| measure (median of {rounds}) | browser | native | bar |");
+    let speed_ups: Vec<f64> = browser_one
+        .iter()
+        .zip(&browser_two)
+        .map(|(a, b)| a / b)
+        .collect();
+    let native_speed_ups: Vec<f64> = native_one
+        .iter()
+        .zip(&native_two)
+        .map(|(a, b)| a / b)
+        .collect();
+    let over_native: Vec<f64> = browser_one
+        .iter()
+        .zip(&native_one)
+        .map(|(a, b)| a / b)
+        .collect();
+    let _ = writeln!(
+        out,
+        "| measure (median of {rounds}) | browser | native | bar |"
+    );
     let _ = writeln!(out, "|---|---|---|---|");
     let _ = writeln!(
         out,
