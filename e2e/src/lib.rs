@@ -48,6 +48,11 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 impl Browser {
     /// Serves `dist/` with the `threadlab` binary at `threadlab` and opens it in Chromium.
     pub async fn open(threadlab: &Path) -> Browser {
+        Browser::open_served_with(threadlab, &[]).await
+    }
+
+    /// The same, with more arguments for `threadlab serve`.
+    pub async fn open_served_with(threadlab: &Path, serve_args: &[&str]) -> Browser {
         let dist = root().join("dist");
         assert!(
             dist.join("index.html").is_file(),
@@ -59,6 +64,7 @@ impl Browser {
             Command::new(threadlab)
                 .args(["serve", "--port", &port.to_string(), "--dir"])
                 .arg(&dist)
+                .args(serve_args)
                 .stdout(Stdio::null())
                 .spawn()
                 .expect("threadlab serve starts"),
@@ -129,7 +135,9 @@ impl Drop for Browser {
         // Killing chromedriver leaves its Chromium running; the profile folder names it.
         let _ = Command::new("pkill")
             .arg("-f")
-            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .arg(format!("user-data-dir={}", self.profile.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

@@ -282,6 +282,35 @@ fn overlaps(first: &Spans, second: &Spans) -> bool {
         .any(|&(a, b)| second.iter().any(|&(c, d)| a < d && c < b))
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker() {
+    let browser =
+        Browser::open_served_with(&threadlab_binary(), &["--without-isolation-headers"]).await;
+    // The page registers its service worker and reloads once; then it is isolated.
+    wait_until(
+        || async {
+            browser
+                .client
+                .execute("return self.crossOriginIsolated === true;", vec![])
+                .await
+                .is_ok_and(|isolated| isolated == serde_json::Value::Bool(true))
+        },
+        "the page to become cross-origin isolated",
+    )
+    .await;
+    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
+    open_lesson(&browser, 4).await;
+    let example = lesson
+        .examples
+        .iter()
+        .find(|e| e.name == "race.py")
+        .unwrap();
+    let (output, _) = run_program(&browser, "race.py").await;
+    assert_eq!(output.trim_end(), example.expected_output.trim_end());
+    browser.close().await;
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

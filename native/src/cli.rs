@@ -95,6 +95,10 @@ pub enum Command {
         /// The port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Leave out the isolation headers, as a plain static host would (to try the page's
+        /// service-worker fallback)
+        #[arg(long, hide = true)]
+        without_isolation_headers: bool,
     },
 
     /// Run a Python program on real threads and report its wall time.

@@ -87,8 +87,16 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
         Command::Watch { number, file } => exercise::watch(number, file),
         Command::Hint { number, all } => exercise::hint(number, all),
         Command::Solution { number, force } => exercise::solution(number, force),
-        Command::Serve { dir, port } => {
-            serve::serve(&serve::Config { dir, port })?;
+        Command::Serve {
+            dir,
+            port,
+            without_isolation_headers,
+        } => {
+            serve::serve(&serve::Config {
+                dir,
+                port,
+                isolation_headers: !without_isolation_headers,
+            })?;
             Ok(0)
         }
         Command::Run(args) => {

@@ -13,6 +13,8 @@ pub struct Config {
     /// The built site (`trunk build` writes `dist/`).
     pub dir: PathBuf,
     pub port: u16,
+    /// Off only to try the page as a plain static host serves it.
+    pub isolation_headers: bool,
 }
 
 /// Serves until the process is stopped.
@@ -32,14 +34,18 @@ pub fn serve(config: &Config) -> Result<()> {
         .map_or(config.port, |addr| addr.port());
     println!("threadlab: the course is at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     for request in server.incoming_requests() {
-        let response = respond(&config.dir, &request);
+        let response = respond(&config.dir, &request, config.isolation_headers);
         // A browser that went away mid-response is no error of ours.
         let _ = request.respond(response);
     }
     Ok(())
 }
 
-fn respond(root: &Path, request: &Request) -> Response<std::io::Cursor<Vec<u8>>> {
+fn respond(
+    root: &Path,
+    request: &Request,
+    isolation_headers: bool,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = request.url().split(['?', '#']).next().unwrap_or("/");
     let (status, body, content_type) =
         match file_for(root, path).and_then(|f| fs::read(&f).ok().map(|b| (f, b))) {
@@ -47,12 +53,17 @@ fn respond(root: &Path, request: &Request) -> Response<std::io::Cursor<Vec<u8>>>
             None => (404, b"not found\n".to_vec(), "text/plain; charset=utf-8"),
         };
     let mut response = Response::from_data(body).with_status_code(StatusCode(status));
-    for (name, value) in [
-        ("Content-Type", content_type),
+    let isolation = [
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Cross-Origin-Embedder-Policy", "require-corp"),
+    ];
+    let headers = [
+        ("Content-Type", content_type),
         ("Cache-Control", "no-cache"),
-    ] {
+    ]
+    .into_iter()
+    .chain(isolation.into_iter().filter(|_| isolation_headers));
+    for (name, value) in headers {
         if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);
         }
