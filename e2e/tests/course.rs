@@ -311,6 +311,68 @@ async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker(
     browser.close().await;
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    open_lesson(&browser, 1).await;
+    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
+    let name = &lesson.examples[0].name;
+    // Each list is allowed (9 million items), but thirty copies need over 4 GB.
+    let hungry =
+        "big = [0] * 9_000_000\ncopies = [big[:] for _ in range(30)]\nprint(len(copies))\n";
+    browser
+        .client
+        .execute(
+            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
+            vec![
+                serde_json::json!(format!("threadlab:lesson1:{name}")),
+                serde_json::json!(hungry),
+            ],
+        )
+        .await
+        .unwrap();
+    open_lesson(&browser, 1).await;
+    let program = program_named(&browser, name).await;
+    program
+        .find(Locator::Css("button.run"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let message = loop {
+        let error = program
+            .find(Locator::Css(".error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let summary = program
+            .find(Locator::Css(".summary"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if !error.trim().is_empty() || !summary.trim().is_empty() {
+            break format!("{error}{summary}");
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the page still waits for a dead worker"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // The worker traps when the page's memory runs out; the page must say so, not wait.
+    assert!(message.contains("stopped unexpectedly"), "{message}");
+    let run = program.find(Locator::Css("button.run")).await.unwrap();
+    assert!(run.is_enabled().await.unwrap(), "Run stays disabled");
+    browser.close().await;
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

@@ -123,6 +123,18 @@ pub fn RunnableProgram(
                 if let Some(handle) = handle.get_value() {
                     handle.clear();
                 }
+            } else if program.worker_died() {
+                program.stop();
+                set_problem.set(Some(
+                    "A Web Worker running this program stopped unexpectedly: it probably ran \
+                     out of memory (the page has at most 1 GiB). The run cannot finish; \
+                     reload the page to start afresh."
+                        .to_owned(),
+                ));
+                set_running.set(None);
+                if let Some(handle) = handle.get_value() {
+                    handle.clear();
+                }
             }
         };
         match set_interval_with_handle(poll, POLL) {

@@ -55,7 +55,7 @@ impl OutputSink for Shared {
 
 /// The page's handle on a running program.
 #[derive(Clone)]
-pub struct RunningProgram(Arc<Shared>);
+pub struct RunningProgram(Arc<Shared>, usize);
 
 /// Instructions a run may take in the browser, so that a runaway program ends by itself.
 const BUDGET: u64 = 2_000_000_000;
@@ -64,6 +64,7 @@ impl RunningProgram {
     /// Starts `source` in `mode` on a worker.
     pub fn start(name: &str, source: &str, mode: Mode) -> Result<RunningProgram, String> {
         let shared = Arc::new(Shared::default());
+        let failures_before = threadlab_core::platform::worker_failures();
         let (name, source) = (name.to_owned(), source.to_owned());
         let for_run = Arc::clone(&shared);
         let body = Box::new(move || {
@@ -101,7 +102,13 @@ impl RunningProgram {
         });
         threadlab_core::platform::spawn("threadlab run", 0, body)
             .map_err(|error| format!("could not start the program: {error}"))?;
-        Ok(RunningProgram(shared))
+        Ok(RunningProgram(shared, failures_before))
+    }
+
+    /// True when a Web Worker died since this run started (a trap: memory exhausted, or a bug
+    /// of ours). The run may then never finish, and the page must not wait for it.
+    pub fn worker_died(&self) -> bool {
+        threadlab_core::platform::worker_failures() > self.1
     }
 
     /// Output printed since the last call.

@@ -201,3 +201,9 @@ pub fn park_current(timeout: Option<Duration>) {
 /// Nothing to prepare natively: an OS thread starts in microseconds (the browser back-end
 /// starts Web Workers ahead of demand here).
 pub fn prewarm() {}
+
+/// OS threads do not die alone: a panic unwinds and is caught where the thread's body runs
+/// (the browser back-end counts Web Workers that trap).
+pub fn worker_failures() -> usize {
+    0
+}

@@ -5,7 +5,7 @@
 
 mod workers;
 
-pub use workers::{prewarm, spawn, threadlab_worker_entry, MAX_WORKERS};
+pub use workers::{prewarm, spawn, threadlab_worker_entry, worker_failures, MAX_WORKERS};
 
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -43,6 +43,15 @@ static IDLE: SegQueue<Arc<IdleWorker>> = SegQueue::new();
 static CREATED: AtomicUsize = AtomicUsize::new(0);
 /// Workers asked for and not started yet, so that topping up does not overshoot.
 static STARTING: AtomicUsize = AtomicUsize::new(0);
+/// Workers that died (a trap: a Rust panic, which aborts here, or memory exhausted).
+static FAILED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many workers have died so far. Whatever ran on one will never finish, and whoever waits
+/// for it would wait forever: a front end that sees this number grow during a run ends the run
+/// and says why.
+pub fn worker_failures() -> usize {
+    FAILED.load(Ordering::Acquire)
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -133,6 +142,9 @@ fn request_worker(body: Option<ThreadBody>) -> Result<(), Error> {
 
 /// What a worker posts to the page when it needs another worker, with the job's address.
 const SPAWN_REQUEST: &str = "threadlab:spawn";
+/// What a worker's script posts when the module trapped in it (a trap inside the async message
+/// handler is a rejected promise, which never reaches the worker's `onerror`).
+const WORKER_DIED: &str = "threadlab:died";
 
 thread_local! {
     static IS_MAIN: Cell<Option<bool>> = const { Cell::new(None) };
@@ -159,9 +171,11 @@ fn create_worker(job: u32) -> Result<(), String> {
            self.onmessage = null;\n\
            const [module, memory, job] = event.data;\n\
            await init({{ module_or_path: module, memory }});\n\
-           threadlab.threadlab_worker_entry(job);\n\
+           try {{ threadlab.threadlab_worker_entry(job); }}\n\
+           catch (error) {{ self.postMessage(['{DIED}', String(error)]); }}\n\
          }};\n",
-        glue = GLUE_URL.with(String::clone)
+        glue = GLUE_URL.with(String::clone),
+        DIED = WORKER_DIED,
     );
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
@@ -179,6 +193,7 @@ fn create_worker(job: u32) -> Result<(), String> {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        FAILED.fetch_add(1, Ordering::AcqRel);
         web_sys::console::error_1(&JsValue::from_str(&format!(
             "threadlab: a worker failed: {}",
             event.message()
@@ -196,14 +211,23 @@ fn create_worker(job: u32) -> Result<(), String> {
         .map_err(|error| format!("{error:?}"))
 }
 
-/// On the page's main thread: a worker asks for another worker.
+/// On the page's main thread: a worker asks for another worker, or reports its own death.
 fn on_worker_message(event: web_sys::MessageEvent) {
     let data = event.data();
     let Some(request) = data.dyn_ref::<js_sys::Array>() else {
         return;
     };
-    if request.get(0).as_string().as_deref() != Some(SPAWN_REQUEST) {
-        return;
+    match request.get(0).as_string().as_deref() {
+        Some(SPAWN_REQUEST) => {}
+        Some(WORKER_DIED) => {
+            FAILED.fetch_add(1, Ordering::AcqRel);
+            let why = request.get(1).as_string().unwrap_or_default();
+            web_sys::console::error_1(&JsValue::from_str(&format!(
+                "threadlab: a worker died: {why}"
+            )));
+            return;
+        }
+        _ => return,
     }
     let job = request.get(1).as_f64().unwrap_or(0.0) as u32;
     if let Err(reason) = create_worker(job) {
