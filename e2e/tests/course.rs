@@ -373,6 +373,49 @@ async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang
     browser.close().await;
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    open_lesson(&browser, 1).await;
+    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
+    let name = &lesson.examples[0].name;
+    let greedy = "import threading, time\n\
+                  stop = threading.Event()\n\
+                  started = []\n\
+                  try:\n\
+                  \x20   for _ in range(200):\n\
+                  \x20       t = threading.Thread(target=stop.wait)\n\
+                  \x20       t.start()\n\
+                  \x20       started.append(t)\n\
+                  except RuntimeError as error:\n\
+                  \x20   print('refused:', error)\n\
+                  stop.set()\n\
+                  for t in started:\n\
+                  \x20   t.join()\n\
+                  print('threads started:', len(started))\n";
+    browser
+        .client
+        .execute(
+            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
+            vec![
+                serde_json::json!(format!("threadlab:lesson1:{name}")),
+                serde_json::json!(greedy),
+            ],
+        )
+        .await
+        .unwrap();
+    open_lesson(&browser, 1).await;
+    let (output, summary) = run_program(&browser, name).await;
+    assert!(summary.contains("finished"), "{summary}\n{output}");
+    assert!(
+        output.contains("refused: can't start new thread"),
+        "{output}"
+    );
+    assert!(output.contains("limit of"), "{output}");
+    browser.close().await;
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where
