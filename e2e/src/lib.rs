@@ -125,6 +125,19 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Stores `source` where the page keeps the learner's edit named `storage_key` (as JSON, as
+    /// gloo-storage does), then reloads: as if it had been typed into that editor.
+    pub async fn store_edit_and_reload(&self, storage_key: &str, source: &str) {
+        self.client
+            .execute(
+                "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); \
+                 location.reload();",
+                vec![serde_json::json!(storage_key), serde_json::json!(source)],
+            )
+            .await
+            .expect("the edit is stored");
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }

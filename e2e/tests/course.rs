@@ -70,16 +70,8 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
     // put one there, reload, and the editor must show it.
     let endless = "# spins until stopped\nwhile True:\n    pass\n";
     browser
-        .client
-        .execute(
-            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
-            vec![
-                serde_json::json!(format!("threadlab:lesson1:{name}")),
-                serde_json::json!(endless),
-            ],
-        )
-        .await
-        .expect("the edit is stored");
+        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), endless)
+        .await;
     open_lesson(&browser, 1).await;
     let program = program_named(&browser, name).await;
     let shown = program
@@ -140,16 +132,11 @@ async fn check_fails_the_starter_with_hints_and_passes_the_solution() {
 
     // The reference solution, as if typed (edits live in the browser's storage).
     browser
-        .client
-        .execute(
-            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
-            vec![
-                serde_json::json!(format!("threadlab:lesson4:exercise:{}", exercise.file_name)),
-                serde_json::json!(exercise.solution),
-            ],
+        .store_edit_and_reload(
+            &format!("threadlab:lesson4:exercise:{}", exercise.file_name),
+            &exercise.solution,
         )
-        .await
-        .expect("the solution is stored");
+        .await;
     open_lesson(&browser, 4).await;
     let verdict = check_exercise(&browser, &exercise.file_name).await;
     assert!(verdict.contains("Passed!"), "{verdict}");
@@ -322,16 +309,8 @@ async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang
     let hungry =
         "big = [0] * 9_000_000\ncopies = [big[:] for _ in range(30)]\nprint(len(copies))\n";
     browser
-        .client
-        .execute(
-            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
-            vec![
-                serde_json::json!(format!("threadlab:lesson1:{name}")),
-                serde_json::json!(hungry),
-            ],
-        )
-        .await
-        .unwrap();
+        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), hungry)
+        .await;
     open_lesson(&browser, 1).await;
     let program = program_named(&browser, name).await;
     program
@@ -395,16 +374,8 @@ async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
                   \x20   t.join()\n\
                   print('threads started:', len(started))\n";
     browser
-        .client
-        .execute(
-            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
-            vec![
-                serde_json::json!(format!("threadlab:lesson1:{name}")),
-                serde_json::json!(greedy),
-            ],
-        )
-        .await
-        .unwrap();
+        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), greedy)
+        .await;
     open_lesson(&browser, 1).await;
     let (output, summary) = run_program(&browser, name).await;
     assert!(summary.contains("finished"), "{summary}\n{output}");

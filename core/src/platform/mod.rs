@@ -8,7 +8,11 @@
 //! - `cpu_count()`: what `os.cpu_count()` reports;
 //! - `terminate_process(pid)` and `kill_process(pid)`: end a child process (`SIGTERM`,
 //!   `SIGKILL`) for `multiprocessing`; false where there are no OS processes;
-//! - `park_current(timeout)` and `Unparker`: block the calling thread until unparked.
+//! - `prewarm()`: start threads ahead of demand (Web Workers; nothing natively);
+//! - `worker_failures()`: how many Web Workers died (always 0 natively).
+//!
+//! `park_current(timeout)` and `Unparker`, which block a thread until it is unparked, are the
+//! same on both: std's.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
@@ -22,3 +26,29 @@ pub use wasm::*;
 
 /// The body of a platform thread.
 pub type ThreadBody = Box<dyn FnOnce() + Send + 'static>;
+
+/// A handle that wakes one parked thread. Unparking before the park makes the next park return
+/// at once (a token, as `std::thread::park`), so a wake-up is never lost. Both back-ends use
+/// std's: natively a futex or condition variable; on wasm32 with atomics,
+/// `memory.atomic.wait32`/`notify`, which works on workers and traps on the page's main
+/// thread, which therefore never calls anything that may block.
+#[derive(Clone, Debug)]
+pub struct Unparker(std::thread::Thread);
+
+impl Unparker {
+    pub fn for_current() -> Unparker {
+        Unparker(std::thread::current())
+    }
+
+    pub fn unpark(&self) {
+        self.0.unpark();
+    }
+}
+
+/// Blocks the calling thread until unparked or until `timeout` passes; may wake spuriously.
+pub fn park_current(timeout: Option<std::time::Duration>) {
+    match timeout {
+        Some(timeout) => std::thread::park_timeout(timeout),
+        None => std::thread::park(),
+    }
+}

@@ -175,29 +175,6 @@ pub fn kill_process(_pid: u32) -> bool {
     false
 }
 
-/// A handle that wakes one parked thread. Unparking before the park makes the next park return
-/// at once (a token, as `std::thread::park`), so a wake-up is never lost.
-#[derive(Clone, Debug)]
-pub struct Unparker(std::thread::Thread);
-
-impl Unparker {
-    pub fn for_current() -> Unparker {
-        Unparker(std::thread::current())
-    }
-
-    pub fn unpark(&self) {
-        self.0.unpark();
-    }
-}
-
-/// Blocks the calling thread until unparked or until `timeout` passes; may wake spuriously.
-pub fn park_current(timeout: Option<Duration>) {
-    match timeout {
-        Some(timeout) => std::thread::park_timeout(timeout),
-        None => std::thread::park(),
-    }
-}
-
 /// Nothing to prepare natively: an OS thread starts in microseconds (the browser back-end
 /// starts Web Workers ahead of demand here).
 pub fn prewarm() {}

@@ -47,16 +47,8 @@ async fn in_browser(browser: &Browser, source: &str) -> String {
     let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
     let name = lesson.examples[0].name.clone();
     browser
-        .client
-        .execute(
-            "localStorage.setItem(arguments[0], JSON.stringify(arguments[1])); location.reload();",
-            vec![
-                serde_json::json!(format!("threadlab:lesson1:{name}")),
-                serde_json::json!(source),
-            ],
-        )
-        .await
-        .unwrap();
+        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), source)
+        .await;
     let program = browser
         .client
         .wait()

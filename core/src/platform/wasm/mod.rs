@@ -8,7 +8,6 @@ mod workers;
 pub use workers::{prewarm, spawn, threadlab_worker_entry, worker_failures, MAX_WORKERS};
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use web_time::Instant;
 
@@ -46,26 +45,4 @@ pub fn terminate_process(_pid: u32) -> bool {
 
 pub fn kill_process(_pid: u32) -> bool {
     false
-}
-
-/// std's park/unpark on wasm32 with atomics is `memory.atomic.wait32`/`notify`: it works on
-/// workers and traps on the page's main thread, which therefore must never call a blocking API.
-#[derive(Clone, Debug)]
-pub struct Unparker(std::thread::Thread);
-
-impl Unparker {
-    pub fn for_current() -> Unparker {
-        Unparker(std::thread::current())
-    }
-
-    pub fn unpark(&self) {
-        self.0.unpark();
-    }
-}
-
-pub fn park_current(timeout: Option<Duration>) {
-    match timeout {
-        Some(timeout) => std::thread::park_timeout(timeout),
-        None => std::thread::park(),
-    }
 }
