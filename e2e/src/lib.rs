@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The repository root.
@@ -138,6 +139,54 @@ impl Browser {
             .expect("the edit is stored");
     }
 
+    /// Clicks lesson `number` (from 1) in the lesson list, once the list is there.
+    pub async fn open_lesson(&self, number: usize) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(".lessons button"))
+            .await
+            .expect("the lesson list appears");
+        let lessons = self
+            .client
+            .find_all(Locator::Css(".lessons button"))
+            .await
+            .expect("the lesson list");
+        lessons[number - 1].click().await.expect("the lesson opens");
+    }
+
+    /// The runnable program whose caption is `name`, once it is on the page.
+    pub async fn program(&self, name: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&format!(
+                "//figure[contains(@class, 'program')][figcaption[text()='{name}']]"
+            )))
+            .await
+            .unwrap_or_else(|error| panic!("no program {name}: {error}"))
+    }
+
+    /// Lesson 1's first example with `source` in its editor (stored, then the page reloaded),
+    /// and its name: a place to run any program.
+    pub async fn first_example_holding(&self, source: &str) -> (Element, String) {
+        let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
+        let name = lesson.examples[0].name.clone();
+        self.store_edit_and_reload(&format!("threadlab:lesson1:{name}"), source)
+            .await;
+        self.open_lesson(1).await;
+        (self.program(&name).await, name)
+    }
+
+    /// Clicks Run on the program named `name` and waits, within `patience`, for its end:
+    /// (output, summary).
+    pub async fn run(&self, name: &str, patience: Duration) -> (String, String) {
+        let program = self.program(name).await;
+        click(&program, "button.run").await;
+        let summary = wait_for_summary(&program, name, patience).await;
+        (text(&program, ".output").await, summary)
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
@@ -169,5 +218,40 @@ where
             Err(error) if started.elapsed() > PATIENCE => panic!("gave up: {error}"),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
+    }
+}
+
+/// Clicks the element `css` inside `within`.
+pub async fn click(within: &Element, css: &str) {
+    within
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no {css}: {error}"))
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+}
+
+/// The text of the element `css` inside `within` (empty if it has none).
+pub async fn text(within: &Element, css: &str) -> String {
+    within
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no {css}: {error}"))
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// Waits, within `patience`, until the program's summary line says how its run ended.
+pub async fn wait_for_summary(program: &Element, name: &str, patience: Duration) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let summary = text(program, ".summary").await;
+        if !summary.trim().is_empty() {
+            return summary;
+        }
+        assert!(started.elapsed() < patience, "{name} never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use threadlab_e2e::{root, Browser, PATIENCE};
+use threadlab_e2e::{click, root, text, wait_for_summary, Browser, PATIENCE};
 
 fn threadlab_binary() -> PathBuf {
     let profile_dir = if cfg!(debug_assertions) {
@@ -45,10 +45,10 @@ async fn the_page_is_isolated_and_runs_examples_on_workers() {
     // Lesson 4's race and its fix run in deterministic mode with the lesson's seed, on
     // workers: they must print exactly what the lesson says (and what `threadlab run` prints).
     let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
-    open_lesson(&browser, 4).await;
+    browser.open_lesson(4).await;
     for name in ["race.py", "race_fixed.py"] {
         let example = lesson.examples.iter().find(|e| e.name == name).unwrap();
-        let (output, summary) = run_program(&browser, name).await;
+        let (output, summary) = browser.run(name, PATIENCE).await;
         assert!(summary.contains("finished"), "{name}: {summary}");
         assert_eq!(
             output.trim_end(),
@@ -63,17 +63,11 @@ async fn the_page_is_isolated_and_runs_examples_on_workers() {
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
     let browser = Browser::open(&threadlab_binary()).await;
-    open_lesson(&browser, 1).await;
-    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
-    let name = &lesson.examples[0].name;
     // An edit is kept in the browser's storage on every change (as JSON, by gloo-storage):
     // put one there, reload, and the editor must show it.
     let endless = "# spins until stopped\nwhile True:\n    pass\n";
-    browser
-        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), endless)
-        .await;
-    open_lesson(&browser, 1).await;
-    let program = program_named(&browser, name).await;
+    let (program, name) = browser.first_example_holding(endless).await;
+    let name = &name;
     let shown = program
         .find(Locator::Css(".cm-content"))
         .await
@@ -86,13 +80,7 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
         "the editor shows {shown:?}"
     );
 
-    program
-        .find(Locator::Css("button.run"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&program, "button.run").await;
     let stop = program.find(Locator::Css("button.stop")).await.unwrap();
     wait_until(
         || async { stop.is_enabled().await.unwrap_or(false) },
@@ -100,16 +88,10 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
     )
     .await;
     stop.click().await.expect("Stop");
-    let summary = wait_for_summary(&program, name).await;
+    let summary = wait_for_summary(&program, name, PATIENCE).await;
     assert!(summary.contains("stopped"), "{summary}");
     // The page is still usable: the same program runs again (and is stopped again).
-    program
-        .find(Locator::Css("button.run"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&program, "button.run").await;
     wait_until(
         || async { stop.is_enabled().await.unwrap_or(false) },
         "a second run",
@@ -125,7 +107,7 @@ async fn check_fails_the_starter_with_hints_and_passes_the_solution() {
     let browser = Browser::open(&threadlab_binary()).await;
     let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
     let exercise = lesson.exercise.clone().unwrap();
-    open_lesson(&browser, 4).await;
+    browser.open_lesson(4).await;
     let verdict = check_exercise(&browser, &exercise.file_name).await;
     assert!(verdict.contains("Not yet"), "{verdict}");
     assert!(verdict.contains("Hint:"), "{verdict}");
@@ -137,13 +119,13 @@ async fn check_fails_the_starter_with_hints_and_passes_the_solution() {
             &exercise.solution,
         )
         .await;
-    open_lesson(&browser, 4).await;
+    browser.open_lesson(4).await;
     let verdict = check_exercise(&browser, &exercise.file_name).await;
     assert!(verdict.contains("Passed!"), "{verdict}");
     // The lesson list marks the pass, and the solution can now be shown.
     let listed = browser.text_of(".lessons").await;
     assert!(listed.contains("4. Synchronising threads ✓"), "{listed}");
-    let program = program_named(&browser, &exercise.file_name).await;
+    let program = browser.program(&exercise.file_name).await;
     let show = program
         .find(Locator::XPath(".//button[text()='Show solution']"))
         .await
@@ -165,7 +147,7 @@ async fn check_fails_the_starter_with_hints_and_passes_the_solution() {
 
 /// Clicks Check on the exercise `name` and waits for the verdict's text.
 async fn check_exercise(browser: &Browser, name: &str) -> String {
-    let program = program_named(browser, name).await;
+    let program = browser.program(name).await;
     program
         .find(Locator::Css("button.check-button"))
         .await
@@ -190,9 +172,9 @@ async fn check_exercise(browser: &Browser, name: &str) -> String {
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn two_cpu_bound_threads_run_at_once_on_workers_and_take_turns_under_the_gil() {
     let browser = Browser::open(&threadlab_binary()).await;
-    open_lesson(&browser, 1).await;
+    browser.open_lesson(1).await;
     // cpu_bound.py counts primes in two halves, then on two threads at once.
-    let (output, summary) = run_program(&browser, "cpu_bound.py").await;
+    let (output, summary) = browser.run("cpu_bound.py", PATIENCE).await;
     assert!(
         summary.contains("finished") && summary.contains("parallel"),
         "{summary}"
@@ -205,7 +187,7 @@ async fn two_cpu_bound_threads_run_at_once_on_workers_and_take_turns_under_the_g
     );
 
     // The same program under the GIL: one thread at a time.
-    let program = program_named(&browser, "cpu_bound.py").await;
+    let program = browser.program("cpu_bound.py").await;
     program
         .find(Locator::Css("select"))
         .await
@@ -213,7 +195,7 @@ async fn two_cpu_bound_threads_run_at_once_on_workers_and_take_turns_under_the_g
         .select_by_value("gil")
         .await
         .unwrap();
-    let (_, summary) = run_program(&browser, "cpu_bound.py").await;
+    let (_, summary) = browser.run("cpu_bound.py", PATIENCE).await;
     assert!(summary.contains("gil"), "{summary}");
     let (first, second) = worker_running_spans(&browser, "cpu_bound.py").await;
     assert!(
@@ -227,7 +209,7 @@ type Spans = Vec<(u64, u64)>;
 
 /// The running intervals the timeline draws for threads 1 and 2 (the two halves).
 async fn worker_running_spans(browser: &Browser, name: &str) -> (Spans, Spans) {
-    let program = program_named(browser, name).await;
+    let program = browser.program(name).await;
     let mut spans = [Vec::new(), Vec::new()];
     for rect in program
         .find_all(Locator::Css(".timeline rect.running"))
@@ -287,13 +269,13 @@ async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker(
     )
     .await;
     let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
-    open_lesson(&browser, 4).await;
+    browser.open_lesson(4).await;
     let example = lesson
         .examples
         .iter()
         .find(|e| e.name == "race.py")
         .unwrap();
-    let (output, _) = run_program(&browser, "race.py").await;
+    let (output, _) = browser.run("race.py", PATIENCE).await;
     assert_eq!(output.trim_end(), example.expected_output.trim_end());
     browser.close().await;
 }
@@ -302,40 +284,15 @@ async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker(
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang() {
     let browser = Browser::open(&threadlab_binary()).await;
-    open_lesson(&browser, 1).await;
-    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
-    let name = &lesson.examples[0].name;
     // Each list is allowed (9 million items), but thirty copies need over 4 GB.
     let hungry =
         "big = [0] * 9_000_000\ncopies = [big[:] for _ in range(30)]\nprint(len(copies))\n";
-    browser
-        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), hungry)
-        .await;
-    open_lesson(&browser, 1).await;
-    let program = program_named(&browser, name).await;
-    program
-        .find(Locator::Css("button.run"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let (program, _) = browser.first_example_holding(hungry).await;
+    click(&program, "button.run").await;
     let started = std::time::Instant::now();
     let message = loop {
-        let error = program
-            .find(Locator::Css(".error"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let summary = program
-            .find(Locator::Css(".summary"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let error = text(&program, ".error").await;
+        let summary = text(&program, ".summary").await;
         if !error.trim().is_empty() || !summary.trim().is_empty() {
             break format!("{error}{summary}");
         }
@@ -356,9 +313,6 @@ async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
     let browser = Browser::open(&threadlab_binary()).await;
-    open_lesson(&browser, 1).await;
-    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
-    let name = &lesson.examples[0].name;
     let greedy = "import threading, time\n\
                   stop = threading.Event()\n\
                   started = []\n\
@@ -373,11 +327,8 @@ async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
                   for t in started:\n\
                   \x20   t.join()\n\
                   print('threads started:', len(started))\n";
-    browser
-        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), greedy)
-        .await;
-    open_lesson(&browser, 1).await;
-    let (output, summary) = run_program(&browser, name).await;
+    let (_, name) = browser.first_example_holding(greedy).await;
+    let (output, summary) = browser.run(&name, PATIENCE).await;
     assert!(summary.contains("finished"), "{summary}\n{output}");
     assert!(
         output.contains("refused: can't start new thread"),
@@ -398,71 +349,4 @@ where
         assert!(started.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-async fn program_named(browser: &Browser, name: &str) -> fantoccini::elements::Element {
-    browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::XPath(&format!(
-            "//figure[contains(@class, 'program')][figcaption[text()='{name}']]"
-        )))
-        .await
-        .unwrap_or_else(|error| panic!("no program {name}: {error}"))
-}
-
-async fn wait_for_summary(program: &fantoccini::elements::Element, name: &str) -> String {
-    let started = std::time::Instant::now();
-    loop {
-        let summary = program
-            .find(Locator::Css(".summary"))
-            .await
-            .expect("a summary line")
-            .text()
-            .await
-            .unwrap_or_default();
-        if !summary.trim().is_empty() {
-            return summary;
-        }
-        assert!(started.elapsed() < PATIENCE, "{name} never finished");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn open_lesson(browser: &Browser, number: usize) {
-    browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(".lessons button"))
-        .await
-        .expect("the lesson list appears");
-    let lessons = browser
-        .client
-        .find_all(Locator::Css(".lessons button"))
-        .await
-        .expect("the lesson list");
-    lessons[number - 1].click().await.expect("the lesson opens");
-}
-
-/// Clicks Run on the program named `name` and waits for its end: (output, summary).
-async fn run_program(browser: &Browser, name: &str) -> (String, String) {
-    let program = program_named(browser, name).await;
-    program
-        .find(Locator::Css("button.run"))
-        .await
-        .expect("a Run button")
-        .click()
-        .await
-        .expect("Run");
-    let summary = wait_for_summary(&program, name).await;
-    let output = program
-        .find(Locator::Css(".output"))
-        .await
-        .expect("an output")
-        .text()
-        .await
-        .unwrap_or_default();
-    (output, summary)
 }

@@ -12,7 +12,6 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use fantoccini::Locator;
 use threadlab_e2e::{root, Browser, PATIENCE};
@@ -44,20 +43,7 @@ fn native(threadlab: &Path, source: &str) -> String {
 
 /// Runs `source` in the editor of lesson 1's first example, in parallel mode; its output.
 async fn in_browser(browser: &Browser, source: &str) -> String {
-    let lesson = threadlab_lessons::lesson(1).unwrap().unwrap();
-    let name = lesson.examples[0].name.clone();
-    browser
-        .store_edit_and_reload(&format!("threadlab:lesson1:{name}"), source)
-        .await;
-    let program = browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::XPath(&format!(
-            "//figure[contains(@class, 'program')][figcaption[text()='{name}']]"
-        )))
-        .await
-        .unwrap();
+    let (program, name) = browser.first_example_holding(source).await;
     program
         .find(Locator::Css("select"))
         .await
@@ -65,38 +51,9 @@ async fn in_browser(browser: &Browser, source: &str) -> String {
         .select_by_value("parallel")
         .await
         .unwrap();
-    program
-        .find(Locator::Css("button.run"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let started = std::time::Instant::now();
-    loop {
-        let summary = program
-            .find(Locator::Css(".summary"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if !summary.trim().is_empty() {
-            assert!(summary.contains("finished"), "{summary}");
-            return program
-                .find(Locator::Css(".output"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-        }
-        assert!(
-            started.elapsed() < PATIENCE * 4,
-            "the benchmark program never finished"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (output, summary) = browser.run(&name, PATIENCE * 4).await;
+    assert!(summary.contains("finished"), "{summary}");
+    output
 }
 
 fn gzip_size(file: &Path) -> u64 {
