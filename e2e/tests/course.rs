@@ -338,6 +338,20 @@ async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
     browser.close().await;
 }
 
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn a_process_example_says_plainly_that_processes_need_the_cli_for_now() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    browser.open_lesson(7).await;
+    let (output, summary) = browser.run("kill_process.py", PATIENCE).await;
+    assert!(summary.contains("exception"), "{summary}");
+    assert!(
+        output.contains("OSError: multiprocessing.Process does not run in the browser yet"),
+        "{output}"
+    );
+    browser.close().await;
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

@@ -60,6 +60,25 @@ pub struct RunningProgram(Arc<Shared>, usize);
 /// Instructions a run may take in the browser, so that a runaway program ends by itself.
 const BUDGET: u64 = 2_000_000_000;
 
+/// `multiprocessing.Process` in the browser: not yet (it needs a Worker with a wasm instance of
+/// its own). `start()` raises `OSError` with this launcher's message, which says where the
+/// program does run.
+#[derive(Debug)]
+struct NoProcessesYet;
+
+impl threadlab_python::process::ProcessLauncher for NoProcessesYet {
+    fn spawn(
+        &self,
+        _request: threadlab_python::process::ChildRequest,
+    ) -> Result<Box<dyn threadlab_python::process::ChildProcess>, String> {
+        Err(
+            "multiprocessing.Process does not run in the browser yet; run this program with \
+             `threadlab run` on your machine"
+                .to_owned(),
+        )
+    }
+}
+
 impl RunningProgram {
     /// Starts `source` in `mode` on a worker.
     pub fn start(name: &str, source: &str, mode: Mode) -> Result<RunningProgram, String> {
@@ -72,6 +91,7 @@ impl RunningProgram {
             let options = RunOptions {
                 mode,
                 trace: true,
+                process_launcher: Some(Arc::new(NoProcessesYet)),
                 limits: Limits {
                     instruction_budget: Some(BUDGET),
                     ..Limits::default()
