@@ -5,14 +5,13 @@
 //! - `spawn(name, body)`: start an OS-level thread (a `std::thread` natively, a Web Worker in
 //!   the browser);
 //! - `native_thread_id()`: the id the OS gives the calling thread;
-//! - `cpu_count()`: what `os.cpu_count()` reports;
 //! - `terminate_process(pid)` and `kill_process(pid)`: end a child process (`SIGTERM`,
 //!   `SIGKILL`) for `multiprocessing`; false where there are no OS processes;
 //! - `prewarm()`: start threads ahead of demand (Web Workers; nothing natively);
 //! - `worker_failures()`: how many Web Workers died (always 0 natively).
 //!
-//! `park_current(timeout)` and `Unparker`, which block a thread until it is unparked, are the
-//! same on both: std's.
+//! `park_current(timeout)` and `Unparker`, which block a thread until it is unparked, and
+//! `cpu_count()`, what `os.cpu_count()` reports, are the same on both: std's.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
@@ -51,4 +50,19 @@ pub fn park_current(timeout: Option<std::time::Duration>) {
         Some(timeout) => std::thread::park_timeout(timeout),
         None => std::thread::park(),
     }
+}
+
+/// What `os.cpu_count()` reports (`navigator.hardwareConcurrency` in the browser).
+pub fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A thread id for where the platform gives none: threads numbered as they first ask.
+// Linux asks the kernel instead.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn counted_thread_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local!(static ID: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
+    ID.with(|id| *id)
 }

@@ -106,16 +106,10 @@ pub fn native_thread_id() -> u64 {
     unsafe { libc::gettid() as u64 }
 }
 
+/// Elsewhere the OS id is not at hand: number threads as they first ask.
 #[cfg(not(target_os = "linux"))]
 pub fn native_thread_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local!(static ID: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
-    ID.with(|id| *id)
-}
-
-pub fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    super::counted_thread_id()
 }
 
 /// CPU time the calling thread has used, in nanoseconds (`time.thread_time_ns()`), for

@@ -22,14 +22,7 @@ pub fn monotonic_nanos() -> u64 {
 
 /// Workers have no OS thread id; number them in the order they first ask.
 pub fn native_thread_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local!(static ID: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
-    ID.with(|id| *id)
-}
-
-pub fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    super::counted_thread_id()
 }
 
 /// Browsers expose no per-thread CPU clock; wall time is the closest honest answer.
