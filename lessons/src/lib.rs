@@ -27,16 +27,23 @@
 //! [[exercise.wrong]]                   # a known-wrong program, for the quality gate:
 //! file = "exercise/wrong_join_in_loop.py"
 //! fails = "io_overlaps"                # the criterion it must fail
+//!
+//! [[exercise.compare]]                 # two printed times a run's summary sets side by side
+//! what = "CPU-bound work"
+//! baseline = "cpu serial:"             # the start of the line with the reference time
+//! contender = "cpu threaded:"
 //! ```
 //!
 //! The checker is `checker.rs` in the same folder (see [`check`]).
 
 pub mod check;
+mod comparison;
 mod manifest;
 
 use include_dir::{include_dir, Dir};
 use threadlab_core::Mode;
 
+pub use comparison::{Comparison, Measured};
 pub use manifest::ManifestError;
 
 static CONTENT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/content");
@@ -69,6 +76,8 @@ pub struct Exercise {
     pub hints: Vec<String>,
     /// Programs with a typical mistake, each failing a named criterion.
     pub known_wrong: Vec<KnownWrong>,
+    /// The times the program prints that a run's summary sets side by side.
+    pub comparisons: Vec<Comparison>,
 }
 
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@ use include_dir::Dir;
 use serde::Deserialize;
 use threadlab_core::Mode;
 
-use crate::{Example, Exercise, KnownWrong, Lesson};
+use crate::{Comparison, Example, Exercise, KnownWrong, Lesson};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +33,16 @@ struct ExerciseEntry {
     hints: Vec<String>,
     #[serde(default)]
     wrong: Vec<WrongEntry>,
+    #[serde(default)]
+    compare: Vec<CompareEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareEntry {
+    what: String,
+    baseline: String,
+    contender: String,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +136,15 @@ pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
                     })
                 })
                 .collect::<Result<_, ManifestError>>()?,
+            comparisons: entry
+                .compare
+                .iter()
+                .map(|compare| Comparison {
+                    what: compare.what.clone(),
+                    baseline: compare.baseline.clone(),
+                    contender: compare.contender.clone(),
+                })
+                .collect(),
         }),
     };
     Ok(Lesson {

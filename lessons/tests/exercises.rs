@@ -90,3 +90,33 @@ fn every_known_wrong_program_fails_the_criterion_it_gets_wrong() {
         }
     }
 }
+
+/// A comparison names lines the solution prints, so that a learner who does the exercise sees
+/// its ratio in the run's summary.
+#[test]
+fn every_comparison_reads_two_times_from_the_solution() {
+    for lesson in every_lesson() {
+        let exercise = exercise(&lesson);
+        for comparison in &exercise.comparisons {
+            let mut ignore_progress = |_| {};
+            let mut checking = Checking::new(
+                &exercise.file_name,
+                &exercise.solution,
+                &mut ignore_progress,
+            );
+            let run = checking.run(threadlab_core::Mode::det_on_cores(0, 4));
+            let output: String = run.lines().map(|line| format!("{line}\n")).collect();
+            let measured = comparison.measure(&output).unwrap_or_else(|| {
+                panic!(
+                    "lesson {}: {comparison:?} finds no times in the solution's output:\n{output}",
+                    lesson.number
+                )
+            });
+            assert!(
+                measured.ratio().is_some_and(|ratio| ratio > 1.0),
+                "lesson {}: {comparison:?} should show the solution faster: {measured:?}",
+                lesson.number
+            );
+        }
+    }
+}

@@ -121,6 +121,7 @@ fn exercise_view(lesson: &Lesson) -> Option<impl IntoView> {
                 mode=threadlab_core::Mode::Parallel
                 storage_key=storage_key
                 exercise=(number, exercise.solution)
+                comparisons=exercise.comparisons
             />
         </section>
     })

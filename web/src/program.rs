@@ -5,6 +5,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use threadlab_core::Mode;
+use threadlab_lessons::Comparison;
 use threadlab_python::{Outcome, Stream};
 
 use crate::check::CheckPanel;
@@ -62,6 +63,9 @@ pub fn RunnableProgram(
     /// For an exercise: its lesson (the checker) and reference solution.
     #[prop(optional)]
     exercise: Option<(u32, String)>,
+    /// For an exercise that times one way against another: the times to set side by side.
+    #[prop(optional)]
+    comparisons: Vec<Comparison>,
 ) -> impl IntoView {
     let (output, set_output) = signal(Vec::<(Stream, String)>::new());
     let (running, set_running) = signal(None::<RunningProgram>);
@@ -262,6 +266,18 @@ pub fn RunnableProgram(
             {move || {
                 summary
                     .get()
+                    .map(|_| {
+                        let printed = printed_text(&output.get());
+                        comparisons
+                            .iter()
+                            .filter_map(|comparison| comparison.describe(&printed))
+                            .map(|line| view! { <p class="summary comparison">{line}</p> })
+                            .collect_view()
+                    })
+            }}
+            {move || {
+                summary
+                    .get()
                     .map(|finished| view! { <Timeline lanes=finished.lanes trace=finished.trace /> })
             }}
             <p class="error">{move || problem.get()}</p>
@@ -284,6 +300,15 @@ fn error_line(name: &str, output: &[(Stream, String)]) -> Option<u32> {
             digits.parse().ok()
         })
         .next_back()
+}
+
+/// What the program printed to stdout, as one text.
+fn printed_text(output: &[(Stream, String)]) -> String {
+    output
+        .iter()
+        .filter(|(stream, _)| *stream == Stream::Stdout)
+        .map(|(_, text)| text.as_str())
+        .collect()
 }
 
 fn describe(finished: &Finished) -> String {
