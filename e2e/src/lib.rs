@@ -81,15 +81,26 @@ impl Browser {
         );
         let profile =
             std::env::temp_dir().join(format!("threadlab-e2e-{}-{port}", std::process::id()));
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        // For profiling the page's wasm, e.g. THREADLAB_JS_FLAGS="--prof --logfile=/tmp/v8-%t.log"
+        // (V8's tick log, read with `node --prof-process`).
+        if let Ok(flags) = std::env::var("THREADLAB_JS_FLAGS") {
+            args.push(format!("--js-flags={flags}"));
+        }
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+                "args": args,
             }
         });
         let capabilities = capabilities.as_object().cloned().unwrap_or_default();
