@@ -10,6 +10,7 @@ use std::time::Duration;
 use crossbeam_queue::SegQueue;
 use threadlab_core::trace::{Lane, Trace};
 use threadlab_core::{Mode, StopReason};
+use threadlab_python::process::InProcessLauncher;
 use threadlab_python::{Limits, Outcome, OutputSink, Program, Run, RunOptions, Stream};
 
 /// A piece of output, in the order it was printed.
@@ -60,38 +61,22 @@ pub struct RunningProgram(Arc<Shared>, usize);
 /// Instructions a run may take in the browser, so that a runaway program ends by itself.
 const BUDGET: u64 = 2_000_000_000;
 
-/// `multiprocessing.Process` in the browser: not yet (it needs a Worker with a wasm instance of
-/// its own). `start()` raises `OSError` with this launcher's message, which says where the
-/// program does run.
-#[derive(Debug)]
-struct NoProcessesYet;
-
-impl threadlab_python::process::ProcessLauncher for NoProcessesYet {
-    fn spawn(
-        &self,
-        _request: threadlab_python::process::ChildRequest,
-    ) -> Result<Box<dyn threadlab_python::process::ChildProcess>, String> {
-        Err(
-            "multiprocessing.Process does not run in the browser yet; run this program with \
-             `threadlab run` on your machine"
-                .to_owned(),
-        )
-    }
-}
-
 impl RunningProgram {
     /// Starts `source` in `mode` on a worker.
     pub fn start(name: &str, source: &str, mode: Mode) -> Result<RunningProgram, String> {
         let shared = Arc::new(Shared::default());
         let failures_before = threadlab_core::platform::worker_failures();
         let (name, source) = (name.to_owned(), source.to_owned());
+        // A `multiprocessing.Process` runs the program again in a second interpreter, whose
+        // main thread is a Web Worker like any other thread's.
+        let launcher = Arc::new(InProcessLauncher::new(name.clone(), source.clone()));
         let for_run = Arc::clone(&shared);
         let body = Box::new(move || {
             let mode_name = mode.name();
             let options = RunOptions {
                 mode,
                 trace: true,
-                process_launcher: Some(Arc::new(NoProcessesYet)),
+                process_launcher: Some(launcher),
                 limits: Limits {
                     instruction_budget: Some(BUDGET),
                     ..Limits::default()

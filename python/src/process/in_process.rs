@@ -1,7 +1,10 @@
 //! A [`ProcessLauncher`] that runs each child as a second, separate [`Run`] on a thread of the
 //! host: its own interpreter, runtime and globals, so nothing is shared but the output. It is
-//! what checkers use (a check must not depend on a `threadlab` binary being at hand), and it has
-//! the shape of the browser's launcher, a Worker with its own wasm instance.
+//! what checkers use (a check must not depend on a `threadlab` binary being at hand), and what
+//! the browser uses: there the child's main thread is a Web Worker like any other thread. A
+//! child in its own wasm instance would also have its own memory, but its threads would need a
+//! second set of workers that only the page can start, and what the program sees would be the
+//! same: its own globals, a pid, and the exit codes of a signal.
 //!
 //! `terminate()` and `kill()` stop the child's run through its [`StopHandle`], which ends even a
 //! `while True: pass` at its next tick; the exit code is then `-15` or `-9`, as for a signal.
@@ -59,9 +62,11 @@ impl ProcessLauncher for InProcessLauncher {
         let ended = Arc::new(AtomicBool::new(false));
         let (signal, done) = (signalled.clone(), ended.clone());
         let on_exit = request.on_exit;
-        std::thread::Builder::new()
-            .name("threadlab child process".to_owned())
-            .spawn(move || {
+        // A platform thread, so that a child also starts in the browser (on a Web Worker).
+        threadlab_core::platform::spawn(
+            "threadlab child process",
+            threadlab_core::runtime::DEFAULT_STACK_SIZE,
+            Box::new(move || {
                 let report = child.run();
                 done.store(true, Ordering::Release);
                 let signal = signal.load(Ordering::Acquire);
@@ -70,8 +75,9 @@ impl ProcessLauncher for InProcessLauncher {
                 } else {
                     report.outcome.exit_code()
                 });
-            })
-            .map_err(|error| format!("cannot start a process here: {error}"))?;
+            }),
+        )
+        .map_err(|error| format!("cannot start a process here: {error}"))?;
         Ok(Box::new(InProcessChild {
             pid: self.next_pid.fetch_add(1, Ordering::Relaxed),
             stop,
