@@ -25,6 +25,7 @@ step "formatting" cargo fmt --all -- --check
 step "lints" cargo clippy --workspace --all-targets -- -D warnings
 step "tests" cargo test --workspace
 step "the browser course builds" scripts/build-web.sh
+step "core and python on wasm (headless Chromium)" scripts/test-wasm.sh
 step "the CLI that serves it builds" cargo build -p threadlab
 step "browser tests (headless Chromium)" cargo test -p threadlab-e2e -- --include-ignored
 step "benchmarks compile" cargo bench -p threadlab-core --no-run

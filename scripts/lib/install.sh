@@ -110,6 +110,19 @@ ensure_browser_test_tools() {
   ensure_apt chromium chromium-driver
 }
 
+# The wasm tests (scripts/test-wasm.sh) run under wasm-bindgen-test-runner, which comes with
+# wasm-bindgen-cli (ensure_web_tools). The wasm-bindgen-test crate talks to that runner through
+# wasm-bindgen-test-shared, which must be the runner's version: Cargo.lock's wasm-bindgen.
+ensure_wasm_test_tools() {
+  local bindgen shared
+  bindgen=$(locked_version wasm-bindgen)
+  shared=$(locked_version wasm-bindgen-test-shared)
+  [[ $shared == "$bindgen" ]] ||
+    die "Cargo.lock has wasm-bindgen-test-shared $shared but wasm-bindgen $bindgen: pick the wasm-bindgen-test release made with wasm-bindgen $bindgen"
+  command -v wasm-bindgen-test-runner >/dev/null 2>&1 ||
+    die "wasm-bindgen-test-runner is missing: it comes with wasm-bindgen-cli $bindgen"
+}
+
 # locked_version CRATE: the version Cargo.lock pins.
 locked_version() {
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
