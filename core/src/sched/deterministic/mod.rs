@@ -49,11 +49,13 @@
 
 mod deadlock;
 mod explore;
+mod manual;
 mod schedule;
 mod strategy;
 
 pub use deadlock::{BlockedThread, DeadlockReport};
 pub use explore::{Exploration, Explorer, Failure, RunReport};
+pub use manual::{ChoicePoint, Chooser, Manual, Pick, ThreadState, ThreadView};
 pub use schedule::{Schedule, ScheduleParseError};
 pub use strategy::{Strategy, DEFAULT_PCT_STEPS};
 
@@ -71,7 +73,7 @@ use crate::time::Time;
 use crate::util::lock;
 
 use deadlock::ThreadInfo;
-use strategy::{Divergence, Picker};
+use strategy::{Divergence, NoPick, Picker};
 
 const NOBODY: u32 = u32::MAX;
 
@@ -282,7 +284,7 @@ impl Deterministic {
                 .map(|(&num, _)| num)
                 .collect();
             if !runnable.is_empty() {
-                match Self::choose(&mut state, &runnable, me) {
+                match self.choose(&mut state, &runnable, me) {
                     Ok(next) => {
                         self.set_running(&mut state, Some(next));
                         if next != me {
@@ -291,10 +293,14 @@ impl Deterministic {
                         }
                         return state;
                     }
-                    Err(divergence) => {
+                    Err(NoPick::Diverged(divergence)) => {
                         let detail = Self::divergence_text(&state, divergence);
                         state.diverged = true;
                         state = self.end_run(state, StopReason::ScheduleDiverged(detail), true);
+                        continue;
+                    }
+                    Err(NoPick::Stopped) => {
+                        state = self.end_run(state, StopReason::Requested, true);
                         continue;
                     }
                 }
@@ -336,9 +342,18 @@ impl Deterministic {
     }
 
     /// The strategy's choice among `runnable` (not empty), recorded when it was a real one.
-    fn choose(state: &mut State, runnable: &[u32], me: u32) -> Result<u32, Divergence> {
-        if runnable.len() == 1 || state.diverged {
+    /// A point with one runnable thread is no choice: only the manual picker is shown it (a
+    /// person steps through the lone thread too), and it is not recorded.
+    fn choose(&self, state: &mut State, runnable: &[u32], me: u32) -> Result<u32, NoPick> {
+        let forced = runnable.len() == 1;
+        let watching = state.picker.wants_threads();
+        if (forced && !watching) || state.diverged {
             return Ok(runnable[0]);
+        }
+        if watching {
+            let threads = Self::views(state);
+            let (ending, index) = (state.ending.is_some(), state.schedule.len());
+            state.picker.see(threads, self.now(), ending, index);
         }
         let next = state.picker.pick(runnable, me, state.at_tick)?;
         // Pickers only name runnable threads; should one not, the run still goes on.
@@ -347,8 +362,33 @@ impl Deterministic {
         } else {
             runnable[0]
         };
-        state.schedule.push(next);
+        if !forced {
+            state.schedule.push(next);
+        }
         Ok(next)
+    }
+
+    /// Every thread's state, for the manual picker.
+    fn views(state: &State) -> Vec<ThreadView> {
+        state
+            .slots
+            .iter()
+            .map(|(&num, slot)| ThreadView {
+                num,
+                name: slot.thread.name(),
+                state: match &slot.status {
+                    Status::Runnable => ThreadState::Runnable,
+                    Status::Blocked {
+                        deadline,
+                        waiting_for,
+                    } => ThreadState::Blocked {
+                        waiting_for: waiting_for.clone(),
+                        deadline: *deadline,
+                    },
+                    Status::Finished => ThreadState::Finished,
+                },
+            })
+            .collect()
     }
 
     fn earliest_deadline(state: &State) -> Option<Time> {

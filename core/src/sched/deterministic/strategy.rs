@@ -13,7 +13,9 @@ use std::fmt;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
+use super::manual::{Manual, ManualPicker, ThreadView};
 use super::schedule::Schedule;
+use crate::time::Time;
 
 /// PCT's estimate of the number of scheduling steps in one run (its `k`) when nothing better is
 /// known: change points are spread over this many steps. Exploration replaces it with the
@@ -52,6 +54,9 @@ pub enum Strategy {
     /// The recorded choices of an earlier run, in order. A program that does not make the same
     /// choices stops with [`StopReason::ScheduleDiverged`](crate::StopReason::ScheduleDiverged).
     Replay(Schedule),
+    /// A person picks at every real choice, through the [`Manual`] chooser, until it hands
+    /// the rest of the run to `Random` (see [`manual`](super::manual)).
+    Manual(Manual),
 }
 
 impl Strategy {
@@ -68,6 +73,7 @@ impl Strategy {
             Strategy::Random => "random",
             Strategy::Pct { .. } => "pct",
             Strategy::Replay(_) => "replay",
+            Strategy::Manual(_) => "manual",
         }
     }
 }
@@ -78,6 +84,7 @@ impl fmt::Display for Strategy {
             Strategy::Random => f.write_str("random"),
             Strategy::Pct { depth, steps } => write!(f, "pct(depth={depth}, steps={steps})"),
             Strategy::Replay(schedule) => write!(f, "replay({schedule})"),
+            Strategy::Manual(_) => f.write_str("manual"),
         }
     }
 }
@@ -91,15 +98,34 @@ pub(crate) struct Divergence {
     pub wanted: Option<u32>,
 }
 
+/// Why a picker named no thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NoPick {
+    /// A replayed schedule does not fit.
+    Diverged(Divergence),
+    /// The manual chooser asked to stop the run.
+    Stopped,
+}
+
 /// One algorithm's state for one run.
 pub(crate) trait Picker: Send {
     /// A thread joined the run (the main thread too), in creation order.
     fn thread_created(&mut self, _num: u32) {}
 
+    /// True when the next `pick` needs to see every thread's state first (`see`): only the
+    /// manual picker, so the others cost nothing extra at their many points.
+    fn wants_threads(&self) -> bool {
+        false
+    }
+
+    /// Every thread's state, the clock, whether the run is ending, and how many choices were
+    /// made before this one; called just before `pick` when `wants_threads` says so.
+    fn see(&mut self, _threads: Vec<ThreadView>, _now: Time, _ending: bool, _index: usize) {}
+
     /// The thread to run next. `runnable` holds at least two thread numbers, in increasing
     /// order; `current` is the thread at the scheduling point, runnable or not; `at_tick`
     /// says the point is between two instructions rather than at a synchronisation operation.
-    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, Divergence>;
+    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, NoPick>;
 
     /// Choices a replay has not used; checked when the run ends.
     fn unused(&self) -> usize {
@@ -109,14 +135,13 @@ pub(crate) trait Picker: Send {
 
 pub(crate) fn picker(seed: u64, strategy: &Strategy) -> Box<dyn Picker> {
     match strategy {
-        Strategy::Random => Box::new(RandomWalk {
-            rng: Pcg64Mcg::seed_from_u64(seed),
-        }),
+        Strategy::Random => Box::new(RandomWalk::new(seed)),
         Strategy::Pct { depth, steps } => Box::new(Pct::new(seed, *depth, *steps)),
         Strategy::Replay(schedule) => Box::new(Replayer {
             choices: schedule.choices().to_vec(),
             next: 0,
         }),
+        Strategy::Manual(manual) => Box::new(ManualPicker::new(manual, seed)),
     }
 }
 
@@ -136,12 +161,20 @@ fn index_below(rng: &mut impl RngCore, len: usize) -> usize {
     usize::try_from(below(rng, len as u64)).unwrap_or(0)
 }
 
-struct RandomWalk {
+pub(crate) struct RandomWalk {
     rng: Pcg64Mcg,
 }
 
+impl RandomWalk {
+    pub(crate) fn new(seed: u64) -> RandomWalk {
+        RandomWalk {
+            rng: Pcg64Mcg::seed_from_u64(seed),
+        }
+    }
+}
+
 impl Picker for RandomWalk {
-    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, NoPick> {
         if at_tick && runnable.contains(&current) && below(&mut self.rng, RANDOM_MEAN_BURST) != 0 {
             return Ok(current);
         }
@@ -198,7 +231,7 @@ impl Picker for Pct {
         self.priorities.insert(index, num);
     }
 
-    fn pick(&mut self, runnable: &[u32], current: u32, _at_tick: bool) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], current: u32, _at_tick: bool) -> Result<u32, NoPick> {
         self.steps += 1;
         let starving = self.streak.0 == current && self.streak.1 >= PCT_STARVATION_LIMIT;
         if self.change_points.contains(&self.steps) || starving {
@@ -227,7 +260,7 @@ struct Replayer {
 }
 
 impl Picker for Replayer {
-    fn pick(&mut self, runnable: &[u32], _current: u32, _at_tick: bool) -> Result<u32, Divergence> {
+    fn pick(&mut self, runnable: &[u32], _current: u32, _at_tick: bool) -> Result<u32, NoPick> {
         let at = self.next;
         let wanted = self.choices.get(at).copied();
         match wanted {
@@ -235,7 +268,7 @@ impl Picker for Replayer {
                 self.next += 1;
                 Ok(thread)
             }
-            _ => Err(Divergence { at, wanted }),
+            _ => Err(NoPick::Diverged(Divergence { at, wanted })),
         }
     }
 
@@ -320,18 +353,18 @@ mod tests {
         assert_eq!(replay.unused(), 1);
         assert_eq!(
             replay.pick(&[1, 2], 1, false),
-            Err(Divergence {
+            Err(NoPick::Diverged(Divergence {
                 at: 1,
                 wanted: Some(0)
-            })
+            }))
         );
         let mut done = picker(0, &Strategy::Replay(Schedule::new(0, vec![])));
         assert_eq!(
             done.pick(&[0, 1], 0, false),
-            Err(Divergence {
+            Err(NoPick::Diverged(Divergence {
                 at: 0,
                 wanted: None
-            })
+            }))
         );
     }
 
