@@ -18,6 +18,7 @@ pub mod parse;
 pub mod process;
 pub mod source;
 mod stack;
+pub mod step;
 pub mod vm;
 
 use std::cell::{Cell, RefCell};
@@ -47,6 +48,8 @@ pub struct RunOptions {
     /// Set when this run is a `multiprocessing` child: the program runs as `__mp_main__`,
     /// then the child's `Process.run()` is called (see [`process::ChildCall`]).
     pub child: Option<process::ChildCall>,
+    /// Set by a step run ([`step`]): each thread publishes its position there at every tick.
+    pub step_probe: Option<Arc<step::Probe>>,
 }
 
 impl Default for RunOptions {
@@ -58,6 +61,7 @@ impl Default for RunOptions {
             max_threads: None,
             process_launcher: None,
             child: None,
+            step_probe: None,
         }
     }
 }
@@ -191,6 +195,9 @@ impl Run {
         }
         if let Some(call) = &self.options.child {
             let _ = interp.processes.child.set(call.clone());
+        }
+        if let Some(probe) = &self.options.step_probe {
+            let _ = interp.step_probe.set(probe.clone());
         }
         // A `multiprocessing` child runs the program as `__mp_main__`, which is also its
         // `__main__` module (CPython's spawn start method).

@@ -64,6 +64,20 @@ fn disassemble_into(code: &Code, out: &mut String) {
     }
 }
 
+/// The instruction at `index` in a few words, for step mode: its name and what its operand
+/// means (`LoadGlobal balance`, `BinaryOp +`), or just its name.
+pub fn instruction_text(code: &Code, index: usize) -> Option<String> {
+    let instruction = code.instructions.get(index)?;
+    let name = instruction.name();
+    Some(match instruction.operand() {
+        Some((kind, operand)) => match describe(code, kind, operand) {
+            meaning if meaning.is_empty() => name.to_owned(),
+            meaning => format!("{name} {meaning}"),
+        },
+        None => name.to_owned(),
+    })
+}
+
 fn describe(code: &Code, kind: OperandKind, operand: u32) -> String {
     let index = operand as usize;
     match kind {

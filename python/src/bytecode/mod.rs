@@ -6,7 +6,7 @@
 mod disassemble;
 mod opcodes;
 
-pub use disassemble::disassemble;
+pub use disassemble::{disassemble, instruction_text};
 pub(crate) use opcodes::dispatch;
 pub use opcodes::{BinaryOperator, Comparison, Instruction, OperandKind, UnaryOperator};
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use threadlab_core::{Runtime, StopReason};
 
@@ -85,6 +85,8 @@ pub struct Interp {
     pub tick_interval: u32,
     /// `multiprocessing`: the launcher, this process's identity and its children.
     pub processes: crate::process::Processes,
+    /// Set in a step run: where each thread is, published at every tick (see `step::probe`).
+    pub step_probe: OnceLock<Arc<crate::step::Probe>>,
     instructions: AtomicU64,
     next_frame: AtomicU64,
 }
@@ -108,6 +110,7 @@ impl Interp {
             eq_classes: Mutex::new(HashMap::new()),
             tick_interval,
             processes: crate::process::Processes::default(),
+            step_probe: OnceLock::new(),
             instructions: AtomicU64::new(0),
             next_frame: AtomicU64::new(1),
         })

@@ -328,6 +328,10 @@ impl Vm {
         self.countdown = self.interp.tick_interval;
         self.interp
             .count_instructions(self.interp.tick_interval as u64)?;
+        if let (Some(probe), Some(frame)) = (self.interp.step_probe.get(), self.current.as_deref())
+        {
+            probe.publish(self.interp.runtime.current().num(), frame);
+        }
         self.interp.runtime.tick().map_err(PyErr::from)
     }
 

@@ -1,0 +1,106 @@
+//! Goals a learner can be set in step mode, each judged from what the run shows, without
+//! knowing the program: a lost update from the log of global reads and writes, a deadlock from
+//! the scheduler's report, "two threads in the critical section" from the lines they are at.
+
+use std::fmt;
+
+use super::view::{End, Pause, RowState};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// A thread overwrites a global that another thread changed after it read it (`None`:
+    /// any global).
+    LoseAnUpdate { global: Option<String> },
+    /// The global ends with another value than `expected` (its `repr`).
+    EndOtherThan { global: String, expected: String },
+    /// The run deadlocks.
+    Deadlock,
+    /// Two threads at once at lines `first..=last` (the critical section), neither finished.
+    Together { first: u32, last: u32 },
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Goal::LoseAnUpdate { global: None } => f.write_str("make a thread lose an update"),
+            Goal::LoseAnUpdate { global: Some(name) } => {
+                write!(f, "make a thread lose an update of {name}")
+            }
+            Goal::EndOtherThan { global, expected } => {
+                write!(f, "make {global} end other than {expected}")
+            }
+            Goal::Deadlock => f.write_str("reach a deadlock"),
+            Goal::Together { first, last } => {
+                write!(f, "get two threads into lines {first}-{last} at once")
+            }
+        }
+    }
+}
+
+impl Goal {
+    /// Why the goal is reached at this pause, if it is.
+    pub fn reached_at(&self, pause: &Pause) -> Option<String> {
+        match self {
+            Goal::LoseAnUpdate { global } => {
+                let names = |num| {
+                    pause
+                        .thread(num)
+                        .map_or_else(|| format!("thread #{num}"), |row| row.name.clone())
+                };
+                pause
+                    .lost_updates
+                    .iter()
+                    .find(|lost| global.as_ref().is_none_or(|name| *name == lost.name))
+                    .map(|lost| {
+                        format!(
+                            "lost update: {} overwrote {}, losing {}'s update",
+                            names(lost.by),
+                            lost.name,
+                            names(lost.lost)
+                        )
+                    })
+            }
+            Goal::Together { first, last } => {
+                let inside: Vec<&str> = pause
+                    .threads
+                    .iter()
+                    .filter(|row| row.state != RowState::Finished)
+                    .filter(|row| {
+                        row.line
+                            .is_some_and(|line| (*first..=*last).contains(&line))
+                    })
+                    .map(|row| row.name.as_str())
+                    .collect();
+                (inside.len() >= 2).then(|| {
+                    format!(
+                        "{} are in lines {first}-{last} at the same time",
+                        inside.join(" and ")
+                    )
+                })
+            }
+            Goal::EndOtherThan { .. } | Goal::Deadlock => None,
+        }
+    }
+
+    /// Why the goal is reached by the end of the run, if it is.
+    pub fn reached_by(&self, end: &End) -> Option<String> {
+        match self {
+            Goal::LoseAnUpdate { global } => end
+                .lost_updates
+                .iter()
+                .find(|lost| global.as_ref().is_none_or(|name| *name == lost.name))
+                .map(|lost| format!("lost update of {}", lost.name)),
+            Goal::EndOtherThan { global, expected } => match end.global(global) {
+                Some(value) if value != expected => {
+                    Some(format!("{global} ended at {value}, not {expected}"))
+                }
+                _ => None,
+            },
+            Goal::Deadlock => end
+                .deadlock
+                .as_ref()
+                .map(|report| format!("deadlock: {report}")),
+            Goal::Together { .. } => None,
+        }
+    }
+}

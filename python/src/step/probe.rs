@@ -1,0 +1,144 @@
+//! Where each thread of a step run is in its Python code, and who read and wrote which global.
+//!
+//! The scheduler knows threads, not lines. Under the deterministic scheduler every instruction
+//! ticks, and in a step run each tick first publishes the thread's position here: the
+//! instruction it is about to execute. A thread paused inside an instruction (a
+//! `lock.acquire()` call that blocks or yields) keeps the position of that call. Publishing
+//! also closes the previous instruction, which has now run: a load or store of a global is
+//! logged, which is how a lost update is recognised without knowing the program.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::bytecode::{Code, Instruction};
+use crate::objects::{lock, Dict};
+use crate::vm::Frame;
+
+/// A thread's place in its code: the next instruction it executes (or is executing).
+#[derive(Clone)]
+pub(crate) struct Position {
+    pub code: Arc<Code>,
+    pub ip: usize,
+    /// The frame's id: a new call of the same code is a different place.
+    pub frame: u64,
+    pub globals: Arc<Dict>,
+}
+
+impl Position {
+    pub fn line(&self) -> u32 {
+        self.code.line_of(self.ip)
+    }
+
+    pub fn instruction(&self) -> Option<Instruction> {
+        self.code.instructions.get(self.ip).copied()
+    }
+}
+
+/// A global that one thread overwrote after another thread had changed it since this one
+/// read it: `balance += 1` losing another thread's update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostUpdate {
+    pub name: String,
+    /// The thread whose store discarded the other's.
+    pub by: u32,
+    /// The thread whose update was lost.
+    pub lost: u32,
+    /// The choice index at which `by` read the value it later stored over `lost`'s: the first
+    /// switch from then on is where the update started to be lost.
+    pub read_at: usize,
+}
+
+#[derive(Default)]
+struct Pending {
+    /// The choice index of the read, while the thread has read the global and not stored it.
+    read_at: Option<usize>,
+    /// Another thread stored the global since that read.
+    overwritten_by: Option<u32>,
+}
+
+/// See the module documentation; one per step run.
+#[derive(Default)]
+pub struct Probe {
+    positions: Mutex<HashMap<u32, Position>>,
+    /// (thread, global name) → its read-modify-write in progress.
+    pending: Mutex<HashMap<(u32, String), Pending>>,
+    lost: Mutex<Vec<LostUpdate>>,
+    /// The index of the next choice of the run (set by the chooser as it picks).
+    choices: AtomicUsize,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
+impl Probe {
+    /// Called by the VM at each tick of a step run, with the frame about to run `frame.ip - 1`.
+    pub(crate) fn publish(&self, thread: u32, frame: &Frame) {
+        let position = Position {
+            code: frame.code.clone(),
+            ip: frame.ip.saturating_sub(1),
+            frame: frame.id,
+            globals: frame.globals.clone(),
+        };
+        let previous = lock(&self.positions).insert(thread, position.clone());
+        if let Some(previous) = previous {
+            if previous.frame != position.frame || previous.ip != position.ip {
+                self.executed(thread, &previous);
+            }
+        }
+    }
+
+    pub(crate) fn position(&self, thread: u32) -> Option<Position> {
+        lock(&self.positions).get(&thread).cloned()
+    }
+
+    pub(crate) fn set_choices(&self, next: usize) {
+        self.choices.store(next, Ordering::Relaxed);
+    }
+
+    pub fn lost_updates(&self) -> Vec<LostUpdate> {
+        lock(&self.lost).clone()
+    }
+
+    /// `at` has just run: log it if it read or wrote a global.
+    fn executed(&self, thread: u32, at: &Position) {
+        let (store, index) = match at.instruction() {
+            Some(Instruction::LoadGlobal { name } | Instruction::LoadName { name }) => {
+                (false, name)
+            }
+            Some(Instruction::StoreGlobal { name } | Instruction::StoreName { name }) => {
+                (true, name)
+            }
+            _ => return,
+        };
+        let Some(name) = at.code.names.get(index as usize) else {
+            return;
+        };
+        let name = name.as_str().to_owned();
+        let choice = self.choices.load(Ordering::Relaxed);
+        let mut pending = lock(&self.pending);
+        if !store {
+            let mine = pending.entry((thread, name)).or_default();
+            mine.read_at = Some(choice);
+            mine.overwritten_by = None;
+            return;
+        }
+        let mine = pending.remove(&(thread, name.clone())).unwrap_or_default();
+        for ((other, other_name), theirs) in pending.iter_mut() {
+            if *other_name == name && *other != thread && theirs.read_at.is_some() {
+                theirs.overwritten_by.get_or_insert(thread);
+            }
+        }
+        if let (Some(read_at), Some(lost)) = (mine.read_at, mine.overwritten_by) {
+            lock(&self.lost).push(LostUpdate {
+                name,
+                by: thread,
+                lost,
+                read_at,
+            });
+        }
+    }
+}
