@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 
 use threadlab_core::Mode;
 
-use crate::{bench, bench_python, run};
+use threadlab_python::step::Goal;
+
+use crate::{bench, bench_python, run, step};
 
 /// threadlab: learn concurrent programming with Python threads that really run in parallel.
 #[derive(Debug, Parser)]
@@ -106,6 +108,103 @@ pub enum Command {
     /// Exit status: 0 when the program ends normally, 1 on an uncaught exception, a syntax
     /// error or a stop (Ctrl-C, --timeout), 2 on a usage error, 3 on a deadlock.
     Run(RunArgs),
+
+    /// Be the scheduler: step through a program thread by thread, a line or an instruction
+    /// at a time, to produce a race or a deadlock by hand.
+    ///
+    /// Keys: a thread's number runs it one step, e switches between lines and instructions,
+    /// u undoes a step, f finishes the run with the seeded scheduler, r restarts, s saves the
+    /// steps, q quits. Without a terminal, type one command per line.
+    Step(StepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// The program to step through
+    #[arg(value_name = "FILE.py")]
+    pub file: PathBuf,
+
+    /// Each step runs one bytecode instruction instead of one line (`e` switches)
+    #[arg(long)]
+    pub instructions: bool,
+
+    /// Replay saved steps (or a `det:seed=…` schedule), then go on from there
+    #[arg(long, value_name = "SCHEDULE_FILE", conflicts_with = "failing_seed")]
+    pub replay: Option<PathBuf>,
+
+    /// Where `s` saves the steps [default: FILE.step]
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+
+    /// Seed of the scheduler that `f` hands the rest of the run to
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Open the run of this deterministic seed (a checker's failing seed) just before its
+    /// lost update or at the step that closes its deadlock
+    #[arg(long, value_name = "N")]
+    pub failing_seed: Option<u64>,
+
+    /// A goal to reach, announced when it is: `lost-update` (or `lost-update:NAME`),
+    /// `deadlock`, `NAME!=VALUE` (a global's final value) or `together:FIRST-LAST` (two
+    /// threads at once in those lines); may be repeated
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Vec<String>,
+}
+
+impl StepArgs {
+    pub fn into_config(self) -> Result<step::Config, String> {
+        let goals = self
+            .goal
+            .iter()
+            .map(|text| parse_goal(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(step::Config {
+            file: self.file,
+            instructions: self.instructions,
+            replay: self.replay,
+            save: self.save,
+            seed: self.seed,
+            failing_seed: self.failing_seed,
+            goals,
+        })
+    }
+}
+
+fn parse_goal(text: &str) -> Result<Goal, String> {
+    let bad = || {
+        format!(
+            "--goal {text}: expected lost-update, lost-update:NAME, deadlock, NAME!=VALUE or \
+             together:FIRST-LAST"
+        )
+    };
+    if text == "deadlock" {
+        return Ok(Goal::Deadlock);
+    }
+    if text == "lost-update" {
+        return Ok(Goal::LoseAnUpdate { global: None });
+    }
+    if let Some(name) = text.strip_prefix("lost-update:") {
+        return Ok(Goal::LoseAnUpdate {
+            global: Some(name.to_owned()),
+        });
+    }
+    if let Some(lines) = text.strip_prefix("together:") {
+        let (first, last) = lines.split_once('-').ok_or_else(bad)?;
+        let (Ok(first), Ok(last)) = (first.parse::<u32>(), last.parse::<u32>()) else {
+            return Err(bad());
+        };
+        return Ok(Goal::Together { first, last });
+    }
+    if let Some((name, value)) = text.split_once("!=") {
+        if !name.is_empty() && !value.is_empty() {
+            return Ok(Goal::EndOtherThan {
+                global: name.trim().to_owned(),
+                expected: value.trim().to_owned(),
+            });
+        }
+    }
+    Err(bad())
 }
 
 #[derive(Debug, Args)]

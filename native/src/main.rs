@@ -11,6 +11,7 @@ mod lessons;
 mod progress;
 mod run;
 mod serve;
+mod step;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -98,6 +99,16 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
                 isolation_headers: !without_isolation_headers,
             })?;
             Ok(0)
+        }
+        Command::Step(args) => {
+            let config = match args.into_config() {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("threadlab: error: {message}");
+                    return Ok(USAGE);
+                }
+            };
+            step::step(config)
         }
         Command::Run(args) => {
             let config = match args.into_config() {

@@ -51,14 +51,7 @@ impl Goal {
                     .lost_updates
                     .iter()
                     .find(|lost| global.as_ref().is_none_or(|name| *name == lost.name))
-                    .map(|lost| {
-                        format!(
-                            "lost update: {} overwrote {}, losing {}'s update",
-                            names(lost.by),
-                            lost.name,
-                            names(lost.lost)
-                        )
-                    })
+                    .map(|lost| lost.describe(&names))
             }
             Goal::Together { first, last } => {
                 let inside: Vec<&str> = pause
@@ -89,7 +82,7 @@ impl Goal {
                 .lost_updates
                 .iter()
                 .find(|lost| global.as_ref().is_none_or(|name| *name == lost.name))
-                .map(|lost| format!("lost update of {}", lost.name)),
+                .map(|lost| lost.describe(&|num| end.thread_name(num))),
             Goal::EndOtherThan { global, expected } => match end.global(global) {
                 Some(value) if value != expected => {
                     Some(format!("{global} ended at {value}, not {expected}"))

@@ -49,6 +49,19 @@ pub struct LostUpdate {
     pub read_at: usize,
 }
 
+impl LostUpdate {
+    /// "lost update: Thread-1 overwrote balance, losing Thread-2's update", with the
+    /// threads' names from `names`.
+    pub fn describe(&self, names: &dyn Fn(u32) -> String) -> String {
+        format!(
+            "lost update: {} overwrote {}, losing {}'s update",
+            names(self.by),
+            self.name,
+            names(self.lost)
+        )
+    }
+}
+
 #[derive(Default)]
 struct Pending {
     /// The choice index of the read, while the thread has read the global and not stored it.
