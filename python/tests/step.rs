@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use threadlab_core::{Mode, Strategy, VirtualCpu};
+use threadlab_core::{Mode, Schedule, Strategy, VirtualCpu};
 use threadlab_python::step::{
-    open_seed, End, Event, Goal, Granularity, Launcher, Pause, RowState, StepOptions, StepSchedule,
-    StepSession,
+    open_schedule, open_seed, End, Event, Goal, Granularity, Launcher, Pause, RowState,
+    StepOptions, StepSchedule, StepSession,
 };
 use threadlab_python::{run, CapturedOutput, Program, RunOptions};
 
@@ -397,6 +397,12 @@ fn a_failing_seed_opens_just_before_its_lost_update() {
     let lost = end.lost_updates.first().expect("the seed's lost update");
     assert!(lost.read_at <= at.choices);
     assert!(opened.why.contains("balance"));
+    // A checker's recorded schedule opens at the same place, without running the seed again.
+    let recorded = Schedule::new(seed, open_seed_choices(&text, seed));
+    assert_eq!(
+        open_schedule("bank.py", &text, &recorded, &StepOptions::default()),
+        Ok(opened)
+    );
 }
 
 fn open_seed_choices(text: &str, seed: u64) -> Vec<u32> {
@@ -474,4 +480,66 @@ fn output_so_far_is_shown_at_each_pause_and_bad_steps_are_refused() {
     let end = end(&mut session);
     assert_eq!(end.output, "one\ntwo\n");
     assert_eq!(session.step(0).unwrap_err(), "the program has ended");
+}
+
+#[test]
+fn a_sleeping_thread_shows_its_virtual_wake_up_time() {
+    let text = "\
+import threading
+import time
+
+
+def nap():
+    time.sleep(3)
+    print('awake')
+
+
+t = threading.Thread(target=nap)
+t.start()
+x = 1
+x = 2
+t.join()
+";
+    let mut session = session(text, StepSchedule::new(0), StepOptions::default());
+    step_until(&mut session, 0, |p| !runnable(p, 0));
+    let asleep = step_until(&mut session, 1, |p| !runnable(p, 1));
+    assert_eq!(
+        asleep.thread(1).unwrap().state.to_string(),
+        "sleeping until t=3.0 s"
+    );
+    assert_eq!(source_of(&asleep, 1), "time.sleep(3)");
+    assert!(runnable(&asleep, 0));
+    session.finish().unwrap();
+    let end = end(&mut session);
+    assert_eq!(end.output, "awake\n");
+}
+
+#[test]
+fn two_threads_in_the_same_lines_reach_the_together_goal() {
+    let text = "\
+import threading
+count = 0
+def work():
+    global count
+    ready = True
+    count += 1
+    count += 1
+t1 = threading.Thread(target=work)
+t2 = threading.Thread(target=work)
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+";
+    let mut session = session(text, StepSchedule::new(0), StepOptions::default())
+        .with_goals(vec![Goal::Together { first: 6, last: 7 }]);
+    let started = start_both(&mut session);
+    assert_eq!(source_of(&started, 2), "ready = True");
+    step_until(&mut session, 1, |p| source_of(p, 1) == "count += 1");
+    assert!(session.reached().is_empty());
+    step_until(&mut session, 2, |p| source_of(p, 2) == "count += 1");
+    assert_eq!(
+        session.reached(),
+        ["Thread-1 (work) and Thread-2 (work) are in lines 6-7 at the same time"]
+    );
 }

@@ -15,7 +15,7 @@
 //! | `schedule.rs` | [`StepSchedule`]: the steps taken, saved and replayed |
 //! | `session.rs` | [`StepSession`]: undo, restart, finish, save and replay over successive runs |
 //! | `goals.rs` | [`Goal`]: "lose an update", "reach a deadlock", "two threads in the section" |
-//! | `seed.rs` | [`open_seed`]: a checker's failing seed, opened at its interesting step |
+//! | `seed.rs` | [`open_seed`], [`open_schedule`]: a checker's failing run, opened at its interesting step |
 //!
 //! Every run is deterministic, so undo is a new run replaying all steps but the last: it
 //! reaches exactly the earlier state, with nothing to restore by hand.
@@ -35,7 +35,7 @@ pub use run::{
     step_run, Command, Event, StepControl, StepOptions, StepRun, STEP_INSTRUCTION_BUDGET,
 };
 pub use schedule::StepSchedule;
-pub use seed::{open_seed, SeedStart};
+pub use seed::{open_schedule, open_seed, SeedStart};
 pub use session::{Launcher, StepSession};
 pub use view::{End, Pause, RowState, ThreadRow, Variable};
 

@@ -3,7 +3,8 @@
 //! interface, sends commands without blocking and polls for events with [`StepControl::try_event`]
 //! (the browser's main thread must never block), or waits for them natively.
 
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -90,6 +91,8 @@ pub struct StepRun {
 pub struct StepControl {
     events: Receiver<Event>,
     commands: Sender<Command>,
+    /// The run's end was handed out: after it, its channel is closed and that is normal.
+    ended: AtomicBool,
 }
 
 /// A step run of the program `text` (named `name` in tracebacks) that first replays `plan`,
@@ -114,6 +117,7 @@ pub fn step_run(
         StepControl {
             events,
             commands: commands_sender,
+            ended: AtomicBool::new(false),
         },
     )
 }
@@ -175,14 +179,40 @@ impl StepRun {
 }
 
 impl StepControl {
-    /// The run's next event, if one has come; never blocks.
+    /// The run's next event, if one has come; never blocks. A run that went away without
+    /// its last event (a bug) ends with [`End`]'s internal error.
     pub fn try_event(&self) -> Option<Event> {
-        self.events.try_recv().ok()
+        match self.events.try_recv() {
+            Ok(event) => Some(self.handed_out(event)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => self.vanished(),
+        }
     }
 
     /// The run's next event, waiting at most `timeout` (not on a browser's main thread).
     pub fn wait_event(&self, timeout: Duration) -> Option<Event> {
-        self.events.recv_timeout(timeout).ok()
+        if self.ended.load(Ordering::Relaxed) {
+            return None;
+        }
+        match self.events.recv_timeout(timeout) {
+            Ok(event) => Some(self.handed_out(event)),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => self.vanished(),
+        }
+    }
+
+    fn handed_out(&self, event: Event) -> Event {
+        if matches!(event, Event::Ended(_)) {
+            self.ended.store(true, Ordering::Relaxed);
+        }
+        event
+    }
+
+    fn vanished(&self) -> Option<Event> {
+        if self.ended.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        Some(Event::Ended(End::vanished(0)))
     }
 
     /// Sends a command; false when the run is gone. Never blocks.

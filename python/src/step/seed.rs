@@ -1,7 +1,8 @@
 //! A checker's failing seed, opened in step mode at its interesting point.
 //!
-//! The seed's run is made again with `Strategy::Random` to learn its choices; then once more
-//! as a step run that follows those choices silently, watched by the probe. Its end says what
+//! The seed's run is made again with `Strategy::Random` to learn its choices (or they are given:
+//! [`open_schedule`]); then once more as a step run that follows those choices silently,
+//! watched by the probe. Its end says what
 //! went wrong and at which choice:
 //! - a deadlock: the last real choice before the run stuck is the step that closes the cycle;
 //! - a lost update: the first switch away from the thread that read the global, after that
@@ -9,7 +10,7 @@
 //!
 //! The learner's session then starts from the choices before that point, paused there.
 
-use threadlab_core::Mode;
+use threadlab_core::{Mode, Schedule};
 
 use super::run::{step_run, StepOptions};
 use super::StepSchedule;
@@ -45,12 +46,24 @@ pub fn open_seed(
         },
         CapturedOutput::new(),
     );
-    let choices = first
-        .runtime
-        .schedule()
-        .unwrap_or_default()
-        .choices()
-        .to_vec();
+    open_schedule(
+        name,
+        text,
+        &first.runtime.schedule().unwrap_or_default(),
+        options,
+    )
+}
+
+/// Like [`open_seed`], from the run's recorded choices (a checker's `Replay::schedule`, parsed):
+/// the seed's run is not made again.
+pub fn open_schedule(
+    name: &str,
+    text: &str,
+    schedule: &Schedule,
+    options: &StepOptions,
+) -> Result<SeedStart, String> {
+    let seed = schedule.seed();
+    let choices = schedule.choices().to_vec();
     let plan = StepSchedule {
         seed,
         choices: choices.clone(),
@@ -79,14 +92,13 @@ pub fn open_seed(
         let at = (lost.read_at..choices.len())
             .find(|&index| choices[index] != lost.by)
             .unwrap_or(lost.read_at);
-        let names = |num: u32| end.thread_name(num);
         return Ok(SeedStart {
             start: start(at),
             why: format!(
                 "{} has read {} and not yet written it back; if {} runs now, one update is lost",
-                names(lost.by),
+                end.thread_name(lost.by),
                 lost.name,
-                names(lost.lost)
+                end.thread_name(lost.lost)
             ),
         });
     }

@@ -128,6 +128,24 @@ pub struct End {
 }
 
 impl End {
+    /// The end of a run whose thread went away without saying how it ended: a bug, said so.
+    pub(crate) fn vanished(steps: usize) -> End {
+        End {
+            steps,
+            outcome: Outcome::InternalError,
+            output: "threadlab: internal error: the step run stopped without a word\nThis is a \
+                     bug in threadlab, not in your program; please report it.\n"
+                .to_owned(),
+            deadlock: None,
+            schedule: Schedule::default(),
+            globals: Vec::new(),
+            lost_updates: Vec::new(),
+            last_choice: None,
+            trace_json: None,
+            names: BTreeMap::new(),
+        }
+    }
+
     pub fn thread_name(&self, num: u32) -> String {
         self.names
             .get(&num)
