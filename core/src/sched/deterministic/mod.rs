@@ -18,7 +18,8 @@
 //! The turn passes only at scheduling points: `park`, `yield_now` (the interpreter's tick, and
 //! every lock operation, since this scheduler observes sync operations) and `thread_exiting`.
 //! There the strategy picks among the runnable threads, the caller included; a choice made among
-//! two or more threads is recorded in the run's [`Schedule`]. `unpark` never switches: it only
+//! two or more threads is recorded in the run's [`Schedule`]. (`Strategy::Manual` is shown the
+//! points without a choice too, so that a person can step a lone thread; they are not recorded.) `unpark` never switches: it only
 //! changes a slot, so the wake-up is recorded at once and the running thread goes on.
 //!
 //! When no thread is runnable:

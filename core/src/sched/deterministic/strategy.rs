@@ -1,6 +1,7 @@
 //! How the deterministic scheduler picks the next thread, after shuttle's scheduler module:
 //! the public [`Strategy`] says which algorithm a run uses, and each algorithm is a [`Picker`]
-//! that sees the runnable threads at every scheduling point with a real choice and names one.
+//! that sees the runnable threads at every scheduling point with a real choice and names one
+//! (the manual one, [`super::manual`], is a person's interface).
 //!
 //! Randomness comes from PCG (`rand_pcg`), seeded with the run's seed. Uniform indices are
 //! drawn here from raw 64-bit outputs rather than through `rand`'s distributions, whose values
@@ -55,7 +56,7 @@ pub enum Strategy {
     /// choices stops with [`StopReason::ScheduleDiverged`](crate::StopReason::ScheduleDiverged).
     Replay(Schedule),
     /// A person picks at every real choice, through the [`Manual`] chooser, until it hands
-    /// the rest of the run to `Random` (see [`manual`](super::manual)).
+    /// the rest of the run to `Random` (see [`Manual`]).
     Manual(Manual),
 }
 
@@ -123,7 +124,7 @@ pub(crate) trait Picker: Send {
     fn see(&mut self, _threads: Vec<ThreadView>, _now: Time, _ending: bool, _index: usize) {}
 
     /// The thread to run next. `runnable` holds at least two thread numbers, in increasing
-    /// order; `current` is the thread at the scheduling point, runnable or not; `at_tick`
+    /// order (one for a picker that `wants_threads`: it is shown points without a choice too); `current` is the thread at the scheduling point, runnable or not; `at_tick`
     /// says the point is between two instructions rather than at a synchronisation operation.
     fn pick(&mut self, runnable: &[u32], current: u32, at_tick: bool) -> Result<u32, NoPick>;
 
