@@ -206,13 +206,14 @@ fn the_race_is_produced_by_hand_and_balance_ends_wrong() {
         "blocked on Thread-1 (deposit) to finish"
     );
     let at_store = deposit_reads(&mut session);
-    // Both next lines' globals: the main thread's `t1.join()` and Thread-1's store.
+    // The next lines' shared data: Thread-1's `balance` (the main thread's `t1` is the
+    // library's Thread object, left out).
     let variables: Vec<(&str, &str)> = at_store
         .variables
         .iter()
         .map(|v| (v.name.as_str(), v.value.as_str()))
         .collect();
-    assert_eq!(variables, [("t1", "<Thread object>"), ("balance", "100")]);
+    assert_eq!(variables, [("balance", "100")]);
     // Thread-2 runs both withdrawals while Thread-1 holds 101 on its stack.
     let withdrawn = step_until(&mut session, 2, |p| {
         p.thread(2).unwrap().state == RowState::Finished
@@ -542,4 +543,60 @@ t2.join()
         session.reached(),
         ["Thread-1 (work) and Thread-2 (work) are in lines 6-7 at the same time"]
     );
+}
+
+#[test]
+fn a_lost_update_of_an_attribute_is_seen_too() {
+    let text = "\
+import threading
+
+
+class Account:
+    def __init__(self):
+        self.balance = 100
+
+    def deposit(self):
+        self.balance += 1
+
+    def withdraw(self):
+        self.balance -= 1
+
+
+account = Account()
+t1 = threading.Thread(target=account.deposit)
+t2 = threading.Thread(target=account.withdraw)
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+print(account.balance)
+";
+    let mut session = session(text, StepSchedule::new(0), StepOptions::default())
+        .with_goals(vec![Goal::LoseAnUpdate { global: None }]);
+    let started = start_both(&mut session);
+    assert_eq!(source_of(&started, 2), "self.balance -= 1");
+    session.set_granularity(Granularity::Instruction);
+    let at_store = step_until(&mut session, 1, |p| {
+        p.thread(1).and_then(|r| r.instruction.clone()).as_deref() == Some("StoreAttr balance")
+    });
+    let variables: Vec<(&str, &str)> = at_store
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(variables, [("self.balance", "100")]);
+    session.set_granularity(Granularity::Line);
+    session.step(2).unwrap();
+    pause(&mut session);
+    session.step(1).unwrap();
+    pause(&mut session);
+    assert_eq!(
+        session.reached(),
+        [
+            "lost update: Thread-1 (deposit) overwrote Account.balance, losing Thread-2 \
+             (withdraw)'s update"
+        ]
+    );
+    session.finish().unwrap();
+    assert_eq!(end(&mut session).output, "101\n");
 }

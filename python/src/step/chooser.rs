@@ -24,7 +24,7 @@ use threadlab_core::sched::deterministic::{ChoicePoint, Chooser, Pick};
 
 use super::probe::{Position, Probe};
 use super::run::{Command, Event, Recorder};
-use super::view::{rows, touched_globals, Pause};
+use super::view::{rows, touched_variables, Pause};
 use super::{Granularity, Step, StepSchedule};
 use crate::objects::lock;
 
@@ -149,7 +149,7 @@ impl StepChooser {
             choices: point.index,
             threads: rows(point, &self.probe),
             current: point.current,
-            variables: touched_globals(
+            variables: touched_variables(
                 &point
                     .threads
                     .iter()

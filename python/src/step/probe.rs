@@ -4,15 +4,16 @@
 //! ticks, and in a step run each tick first publishes the thread's position here: the
 //! instruction it is about to execute. A thread paused inside an instruction (a
 //! `lock.acquire()` call that blocks or yields) keeps the position of that call. Publishing
-//! also closes the previous instruction, which has now run: a load or store of a global is
-//! logged, which is how a lost update is recognised without knowing the program.
+//! also closes the previous instruction, which has now run: a load or store of a global, or of
+//! an object's attribute, is logged, which is how a lost update is recognised without knowing
+//! the program.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::bytecode::{Code, Instruction};
-use crate::objects::{lock, Dict};
+use crate::objects::{lock, Dict, Value};
 use crate::vm::Frame;
 
 /// A thread's place in its code: the next instruction it executes (or is executing).
@@ -23,6 +24,11 @@ pub(crate) struct Position {
     /// The frame's id: a new call of the same code is a different place.
     pub frame: u64,
     pub globals: Arc<Dict>,
+    /// The frame's fast locals, to show `self.balance` when a line reads it.
+    pub locals: Vec<Option<Value>>,
+    /// When the instruction reads or writes an attribute: the object's identity and
+    /// `Class.attribute`, taken from the stack before the instruction pops it.
+    pub target: Option<(usize, String)>,
 }
 
 impl Position {
@@ -39,6 +45,7 @@ impl Position {
 /// read it: `balance += 1` losing another thread's update.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LostUpdate {
+    /// The global's name, or `Class.attribute`.
     pub name: String,
     /// The thread whose store discarded the other's.
     pub by: u32,
@@ -74,7 +81,8 @@ struct Pending {
 #[derive(Default)]
 pub struct Probe {
     positions: Mutex<HashMap<u32, Position>>,
-    /// (thread, global name) → its read-modify-write in progress.
+    /// (thread, place: a global's name or an attribute's object and name) → its
+    /// read-modify-write in progress.
     pending: Mutex<HashMap<(u32, String), Pending>>,
     lost: Mutex<Vec<LostUpdate>>,
     /// The index of the next choice of the run (set by the chooser as it picks).
@@ -90,11 +98,28 @@ impl std::fmt::Debug for Probe {
 impl Probe {
     /// Called by the VM at each tick of a step run, with the frame about to run `frame.ip - 1`.
     pub(crate) fn publish(&self, thread: u32, frame: &Frame) {
+        let ip = frame.ip.saturating_sub(1);
+        let target = match frame.code.instructions.get(ip) {
+            Some(Instruction::LoadAttr { name } | Instruction::StoreAttr { name }) => {
+                match (frame.stack.last(), frame.code.names.get(*name as usize)) {
+                    (Some(object), Some(name)) => object.identity().map(|identity| {
+                        (
+                            identity,
+                            format!("{}.{}", object.type_name(), name.as_str()),
+                        )
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         let position = Position {
             code: frame.code.clone(),
-            ip: frame.ip.saturating_sub(1),
+            ip,
             frame: frame.id,
             globals: frame.globals.clone(),
+            locals: frame.fast.clone(),
+            target,
         };
         let previous = lock(&self.positions).insert(thread, position.clone());
         if let Some(previous) = previous {
@@ -116,32 +141,40 @@ impl Probe {
         lock(&self.lost).clone()
     }
 
-    /// `at` has just run: log it if it read or wrote a global.
+    /// `at` has just run: log it if it read or wrote a global or an attribute.
     fn executed(&self, thread: u32, at: &Position) {
-        let (store, index) = match at.instruction() {
-            Some(Instruction::LoadGlobal { name } | Instruction::LoadName { name }) => {
-                (false, name)
+        let (store, place, name) = match (at.instruction(), &at.target) {
+            (Some(Instruction::LoadGlobal { name } | Instruction::LoadName { name }), _) => {
+                let Some(name) = at.code.names.get(name as usize) else {
+                    return;
+                };
+                (false, name.as_str().to_owned(), name.as_str().to_owned())
             }
-            Some(Instruction::StoreGlobal { name } | Instruction::StoreName { name }) => {
-                (true, name)
+            (Some(Instruction::StoreGlobal { name } | Instruction::StoreName { name }), _) => {
+                let Some(name) = at.code.names.get(name as usize) else {
+                    return;
+                };
+                (true, name.as_str().to_owned(), name.as_str().to_owned())
+            }
+            (Some(Instruction::LoadAttr { .. }), Some((identity, shown))) => {
+                (false, format!("{identity:x}:{shown}"), shown.clone())
+            }
+            (Some(Instruction::StoreAttr { .. }), Some((identity, shown))) => {
+                (true, format!("{identity:x}:{shown}"), shown.clone())
             }
             _ => return,
         };
-        let Some(name) = at.code.names.get(index as usize) else {
-            return;
-        };
-        let name = name.as_str().to_owned();
         let choice = self.choices.load(Ordering::Relaxed);
         let mut pending = lock(&self.pending);
         if !store {
-            let mine = pending.entry((thread, name)).or_default();
+            let mine = pending.entry((thread, place)).or_default();
             mine.read_at = Some(choice);
             mine.overwritten_by = None;
             return;
         }
-        let mine = pending.remove(&(thread, name.clone())).unwrap_or_default();
-        for ((other, other_name), theirs) in pending.iter_mut() {
-            if *other_name == name && *other != thread && theirs.read_at.is_some() {
+        let mine = pending.remove(&(thread, place.clone())).unwrap_or_default();
+        for ((other, other_place), theirs) in pending.iter_mut() {
+            if *other_place == place && *other != thread && theirs.read_at.is_some() {
                 theirs.overwritten_by.get_or_insert(thread);
             }
         }

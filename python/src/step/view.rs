@@ -81,7 +81,8 @@ pub struct Pause {
     pub threads: Vec<ThreadRow>,
     /// The thread that reached this point (it may have just blocked or finished).
     pub current: u32,
-    /// The globals the threads' next lines read or write, with their values.
+    /// The globals, and attributes of the program's objects (`self.balance`), that the
+    /// threads' next lines read or write, with their values.
     pub variables: Vec<Variable>,
     /// Everything printed so far, stdout and stderr as they came.
     pub output: String,
@@ -225,36 +226,62 @@ pub(crate) fn rows(point: &ChoicePoint, probe: &Probe) -> Vec<ThreadRow> {
         .collect()
 }
 
-/// The globals that the next lines of `positions` read or write, in order of first use.
-pub(crate) fn touched_globals(positions: &[Position]) -> Vec<Variable> {
+/// The globals, and attributes of objects (`self.balance`), that the next lines of
+/// `positions` read or write, in order of first use.
+pub(crate) fn touched_variables(positions: &[Position]) -> Vec<Variable> {
     let mut variables: Vec<Variable> = Vec::new();
+    let mut add = |name: String, value: &Value| {
+        if is_data(value) && !variables.iter().any(|v| v.name == name) {
+            variables.push(Variable {
+                name,
+                value: peek(value),
+            });
+        }
+    };
     for position in positions {
         let line = position.line();
         let code = &position.code;
+        let name_at = |index: u32| code.names.get(index as usize).map(|n| n.as_str());
+        // The variable whose attribute the next instruction may read or write: `self` in
+        // `LoadFast self; DupTop; LoadAttr balance`.
+        let mut base: Option<(String, Value)> = None;
         for (index, instruction) in code.instructions.iter().enumerate() {
-            let name = match instruction {
+            if code.line_of(index) != line {
+                base = None;
+                continue;
+            }
+            match *instruction {
                 Instruction::LoadGlobal { name }
                 | Instruction::StoreGlobal { name }
                 | Instruction::LoadName { name }
-                | Instruction::StoreName { name } => *name,
-                _ => continue,
-            };
-            if code.line_of(index) != line {
-                continue;
-            }
-            let Some(name) = code.names.get(name as usize) else {
-                continue;
-            };
-            if variables.iter().any(|v| v.name == name.as_str()) {
-                continue;
-            }
-            if let Some(value) = position.globals.get_by_name(name.as_str()) {
-                if is_data(&value) {
-                    variables.push(Variable {
-                        name: name.as_str().to_owned(),
-                        value: peek(&value),
-                    });
+                | Instruction::StoreName { name } => {
+                    let Some(name) = name_at(name) else { continue };
+                    let value = position.globals.get_by_name(name);
+                    if let Some(value) = &value {
+                        add(name.to_owned(), value);
+                    }
+                    base = value.map(|value| (name.to_owned(), value));
                 }
+                Instruction::LoadFast { slot } => {
+                    let name = code
+                        .varnames
+                        .get(slot as usize)
+                        .map(|n| n.as_str().to_owned());
+                    let value = position.locals.get(slot as usize).cloned().flatten();
+                    base = name.zip(value);
+                }
+                Instruction::LoadAttr { name } | Instruction::StoreAttr { name } => {
+                    if let (Some((owner, Value::Object(object))), Some(attribute)) =
+                        (&base, name_at(name))
+                    {
+                        if let Some(value) = object.dict.get_by_name(attribute) {
+                            add(format!("{owner}.{attribute}"), &value);
+                        }
+                    }
+                    base = None;
+                }
+                Instruction::DupTop => {}
+                _ => base = None,
             }
         }
     }
@@ -278,16 +305,18 @@ pub(crate) fn data_globals(globals: &crate::objects::Dict) -> Vec<Variable> {
         .collect()
 }
 
-/// Shared data, as opposed to the program's functions, classes and imported modules.
+/// Shared data, as opposed to the program's functions, classes and imported modules, and to
+/// the library's own objects (a `Thread`, a `Lock`: the thread list shows what they do).
 fn is_data(value: &Value) -> bool {
-    !matches!(
-        value,
+    match value {
         Value::Function(_)
-            | Value::Builtin(_)
-            | Value::BoundMethod(_)
-            | Value::Class(_)
-            | Value::Module(_)
-    )
+        | Value::Builtin(_)
+        | Value::BoundMethod(_)
+        | Value::Class(_)
+        | Value::Module(_) => false,
+        Value::Object(object) => object.class.module.as_str() == "__main__",
+        _ => true,
+    }
 }
 
 /// Items shown of a container before `...`.
