@@ -113,7 +113,7 @@ pub fn step(config: Config) -> Result<u8, Box<dyn std::error::Error + Send + Syn
         }
         keys.show(&screen);
         if let Some(message) = message.take() {
-            keys.show(&format!("{message}\n"));
+            keys.show(&said_as_lines(&message));
         }
         loop {
             let key = keys.next(threads);
@@ -124,10 +124,17 @@ pub fn step(config: Config) -> Result<u8, Box<dyn std::error::Error + Send + Syn
                     message = note;
                     break;
                 }
-                Acted::Say(note) => keys.show(&format!("{note}\n")),
+                Acted::Say(note) => keys.show(&said_as_lines(&note)),
             }
         }
     }
+}
+
+/// A message, wrapped to the screen's width.
+fn said_as_lines(message: &str) -> String {
+    let mut out = String::new();
+    view::wrap(&mut out, message);
+    out
 }
 
 enum Acted {
