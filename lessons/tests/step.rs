@@ -2,11 +2,10 @@
 //! hand, and the same choices on the solution's Lock version cannot (the other thread is shown
 //! blocked on the lock). Driven by what each pause shows; every run is deterministic.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use threadlab_python::step::{
-    Event, Goal, Granularity, Launcher, Pause, StepOptions, StepSchedule, StepSession,
+    platform_launcher, Event, Goal, Granularity, Pause, StepOptions, StepSchedule, StepSession,
 };
 
 fn exercise() -> threadlab_lessons::Exercise {
@@ -18,15 +17,12 @@ fn exercise() -> threadlab_lessons::Exercise {
 }
 
 fn session(text: &str) -> StepSession {
-    let launcher: Launcher = Arc::new(|body| {
-        std::thread::spawn(body);
-    });
     StepSession::new(
         "exercise.py",
         text,
         StepSchedule::new(0),
         StepOptions::default(),
-        launcher,
+        platform_launcher(),
     )
     .with_goals(vec![Goal::LoseAnUpdate {
         global: Some("balance".to_owned()),

@@ -3,12 +3,11 @@
 //! deterministic, so each assertion holds on every run. The only waiting is for the run's
 //! thread to reach its next pause, with a generous bound that only a hang would exceed.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use threadlab_core::{Mode, Schedule, Strategy, VirtualCpu};
 use threadlab_python::step::{
-    open_schedule, open_seed, End, Event, Goal, Granularity, Launcher, Pause, RowState,
+    open_schedule, open_seed, platform_launcher, End, Event, Goal, Granularity, Pause, RowState,
     StepOptions, StepSchedule, StepSession,
 };
 use threadlab_python::{run, CapturedOutput, Program, RunOptions};
@@ -97,14 +96,8 @@ t1.join()
 t2.join()
 ";
 
-fn launcher() -> Launcher {
-    Arc::new(|body| {
-        std::thread::spawn(body);
-    })
-}
-
 fn session(text: &str, start: StepSchedule, options: StepOptions) -> StepSession {
-    StepSession::new("bank.py", text, start, options, launcher())
+    StepSession::new("bank.py", text, start, options, platform_launcher())
 }
 
 /// Only a hang takes this long: every step is a handful of instructions.

@@ -6,13 +6,12 @@ mod keys;
 mod view;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::{cursor, execute, terminal};
 use threadlab_core::Schedule;
 use threadlab_python::step::{
-    open_seed, Event, Goal, Granularity, StepOptions, StepSchedule, StepSession,
+    open_seed, platform_launcher, Event, Goal, Granularity, StepOptions, StepSchedule, StepSession,
 };
 use threadlab_python::Program;
 
@@ -71,11 +70,8 @@ pub fn step(config: Config) -> Result<u8, Box<dyn std::error::Error + Send + Syn
         },
         (None, None) => StepSchedule::new(config.seed),
     };
-    let launcher: threadlab_python::step::Launcher = Arc::new(|body| {
-        std::thread::spawn(body);
-    });
-    let mut session =
-        StepSession::new(&name, &text, start, options, launcher).with_goals(config.goals.clone());
+    let mut session = StepSession::new(&name, &text, start, options, platform_launcher())
+        .with_goals(config.goals.clone());
     // A failing seed opens between two instructions of a line: show them.
     if config.instructions || config.failing_seed.is_some() {
         session.set_granularity(Granularity::Instruction);

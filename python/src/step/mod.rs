@@ -36,7 +36,7 @@ pub use run::{
 };
 pub use schedule::StepSchedule;
 pub use seed::{open_schedule, open_seed, SeedStart};
-pub use session::{Launcher, StepSession};
+pub use session::{platform_launcher, Launcher, StepSession};
 pub use view::{End, Pause, RowState, ThreadRow, Variable};
 
 /// How far one step takes the chosen thread.

@@ -212,7 +212,7 @@ impl StepControl {
         if self.ended.swap(true, Ordering::Relaxed) {
             return None;
         }
-        Some(Event::Ended(End::vanished(0)))
+        Some(Event::Ended(End::vanished()))
     }
 
     /// Sends a command; false when the run is gone. Never blocks.

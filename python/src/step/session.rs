@@ -14,11 +14,25 @@ use std::time::Duration;
 
 use super::goals::Goal;
 use super::run::{step_run, Command, Event, StepControl, StepOptions};
+use super::view::End;
 use super::{Granularity, Step, StepSchedule};
 
-/// Starts a run's body on a thread of its own: `std::thread::spawn` natively, a Web Worker in
-/// the browser. The body is the run's whole life; it returns when the run ends.
-pub type Launcher = Arc<dyn Fn(Box<dyn FnOnce() + Send>) + Send + Sync>;
+/// Starts a run's body on a thread of its own, or says why it cannot. The body is the run's
+/// whole life; it returns when the run ends.
+pub type Launcher = Arc<dyn Fn(Box<dyn FnOnce() + Send>) -> Result<(), String> + Send + Sync>;
+
+/// The launcher for both front ends: core's platform threads, an OS thread natively and a Web
+/// Worker in the browser (started from the page's main thread).
+pub fn platform_launcher() -> Launcher {
+    Arc::new(|body| {
+        threadlab_core::platform::spawn(
+            "threadlab step run",
+            threadlab_core::runtime::DEFAULT_STACK_SIZE,
+            body,
+        )
+        .map_err(|error| format!("cannot start the program here: {error}"))
+    })
+}
 
 /// See the module documentation.
 pub struct StepSession {
@@ -45,8 +59,8 @@ impl StepSession {
         launcher: Launcher,
     ) -> StepSession {
         let (run, control) = step_run(name, text, start.clone(), options.clone());
-        launcher(Box::new(move || run.run()));
-        StepSession {
+        let launched = launcher(Box::new(move || run.run()));
+        let mut session = StepSession {
             name: name.to_owned(),
             text: text.to_owned(),
             options,
@@ -57,6 +71,15 @@ impl StepSession {
             latest: None,
             goals: Vec::new(),
             reached: Vec::new(),
+        };
+        session.launched(launched);
+        session
+    }
+
+    /// A run that could not start ends at once, saying why.
+    fn launched(&mut self, launched: Result<(), String>) {
+        if let Err(message) = launched {
+            self.latest = Some(Event::Ended(End::internal(message)));
         }
     }
 
@@ -212,6 +235,7 @@ impl StepSession {
         self.control = control;
         self.latest = None;
         self.reached.clear();
-        (self.launcher)(Box::new(move || run.run()));
+        let launched = (self.launcher)(Box::new(move || run.run()));
+        self.launched(launched);
     }
 }

@@ -130,13 +130,20 @@ pub struct End {
 
 impl End {
     /// The end of a run whose thread went away without saying how it ended: a bug, said so.
-    pub(crate) fn vanished(steps: usize) -> End {
-        End {
-            steps,
-            outcome: Outcome::InternalError,
-            output: "threadlab: internal error: the step run stopped without a word\nThis is a \
-                     bug in threadlab, not in your program; please report it.\n"
+    pub(crate) fn vanished() -> End {
+        End::internal(
+            "threadlab: internal error: the step run stopped without a word\nThis is a bug in \
+             threadlab, not in your program; please report it."
                 .to_owned(),
+        )
+    }
+
+    /// A run that could not go on, for `message`.
+    pub(crate) fn internal(message: String) -> End {
+        End {
+            steps: 0,
+            outcome: Outcome::InternalError,
+            output: format!("{message}\n"),
             deadlock: None,
             schedule: Schedule::default(),
             globals: Vec::new(),
