@@ -8,7 +8,7 @@ use std::time::Duration;
 use threadlab_core::{Mode, Schedule, Strategy, VirtualCpu};
 use threadlab_python::step::{
     open_schedule, open_seed, platform_launcher, End, Event, Goal, Granularity, Pause, RowState,
-    StepOptions, StepSchedule, StepSession,
+    Step, StepOptions, StepSchedule, StepSession,
 };
 use threadlab_python::{run, CapturedOutput, Program, RunOptions};
 
@@ -592,4 +592,28 @@ print(account.balance)
     );
     session.finish().unwrap();
     assert_eq!(end(&mut session).output, "101\n");
+}
+
+#[test]
+fn saved_steps_that_no_longer_fit_stop_where_they_diverge_and_say_so() {
+    let text = "print('one')\nprint('two')\n";
+    let line = |thread| Step {
+        thread,
+        granularity: Granularity::Line,
+    };
+    let saved = StepSchedule {
+        seed: 0,
+        choices: Vec::new(),
+        steps: vec![line(0), line(5), line(0)],
+        finish: true,
+    };
+    let mut session = session(text, saved, StepOptions::default());
+    let at = pause(&mut session);
+    assert_eq!(at.step, 1);
+    assert_eq!(
+        at.note.as_deref(),
+        Some("the saved steps stopped fitting the program at step 2: thread 5 cannot run there")
+    );
+    assert_eq!(session.history().steps, [line(0)]);
+    assert!(!session.history().finish);
 }

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
-use threadlab_core::sched::deterministic::{ChoicePoint, Chooser, Pick};
+use threadlab_core::sched::deterministic::{ChoicePoint, Chooser, Pick, ThreadState};
 
 use super::probe::{Position, Probe};
 use super::run::{Command, Event, Recorder};
@@ -153,6 +153,7 @@ impl StepChooser {
                 &point
                     .threads
                     .iter()
+                    .filter(|view| view.state != ThreadState::Finished)
                     .filter_map(|view| self.probe.position(view.num))
                     .collect::<Vec<_>>(),
             ),

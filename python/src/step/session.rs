@@ -110,6 +110,15 @@ impl StepSession {
     }
 
     fn arrived(&mut self, event: Event) {
+        if let Event::Paused(pause) = &event {
+            // The history is what the run really did: a replayed schedule that stopped
+            // fitting the program keeps only the part that fit (the pause says so in its note).
+            self.history.steps.truncate(pause.step);
+            if pause.step == 0 {
+                self.history.choices.truncate(pause.choices);
+            }
+            self.history.finish = false;
+        }
         for goal in &self.goals {
             let reached = match &event {
                 Event::Paused(pause) => goal.reached_at(pause),
