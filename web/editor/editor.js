@@ -30,6 +30,39 @@ const errorLine = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+// Step mode: the line each thread runs next, one colour per thread (`cm-thread-N`), with the
+// threads' names at the end of the line.
+const setThreadLines = StateEffect.define();
+const threadLines = StateField.define({
+  create: () => Decoration.none,
+  update(marks, transaction) {
+    marks = marks.map(transaction.changes);
+    for (const effect of transaction.effects) {
+      if (effect.is(setThreadLines)) {
+        const doc = transaction.state.doc;
+        // Several threads may be at one line: the first one's colour, every name.
+        const byLine = new Map();
+        for (const { line, colour, name } of effect.value) {
+          if (line < 1 || line > doc.lines) continue;
+          const entry = byLine.get(line) ?? { colour, names: [] };
+          entry.names.push(name);
+          byLine.set(line, entry);
+        }
+        const ranges = [...byLine.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([line, { colour, names }]) =>
+            Decoration.line({
+              class: `cm-thread-line cm-thread-${colour % 6}`,
+              attributes: { "data-threads": names.join(", ") },
+            }).range(doc.line(line).from));
+        marks = Decoration.set(ranges);
+      }
+    }
+    return transaction.docChanged ? Decoration.none : marks;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
 globalThis.threadlabEditor = {
   // Makes an editor in `parent` holding `doc`; `onChange(text)` follows every edit, and
   // Ctrl/Cmd-Enter calls `onRun()`.
@@ -42,6 +75,7 @@ globalThis.threadlabEditor = {
           basicSetup,
           python(),
           errorLine,
+          threadLines,
           keymap.of([
             { key: "Mod-Enter", run: () => { onRun(); return true; } },
             indentWithTab,
@@ -63,5 +97,9 @@ globalThis.threadlabEditor = {
   // Highlights line `line` (1-based), or clears the highlight with 0.
   markLine(view, line) {
     view.dispatch({ effects: setErrorLine.of(line > 0 ? line : null) });
+  },
+  // Marks where each thread is: `marks` is JSON, a list of {line, colour, name}; [] clears.
+  markThreads(view, marks) {
+    view.dispatch({ effects: setThreadLines.of(JSON.parse(marks)) });
   },
 };

@@ -1,5 +1,6 @@
 //! Check, for an exercise: the verdict criterion by criterion, with hints; a Replay button
-//! for a found race or deadlock, which reruns that seed; the reference solution once the
+//! for a found race or deadlock, which reruns that seed, and Step through it, which opens
+//! that run in step mode where it goes wrong; the reference solution once the
 //! exercise has passed. Passes are kept in the browser's storage and shown in the lesson list.
 
 use std::collections::BTreeSet;
@@ -43,6 +44,8 @@ pub fn CheckPanel(
     running: ReadSignal<Option<RunningProgram>>,
     /// Reruns the program in deterministic mode with this seed.
     replay: Callback<u64>,
+    /// Opens this seed's run in step mode, at its interesting point.
+    step_through: Callback<u64>,
 ) -> impl IntoView {
     let (checking, set_checking) = signal(None::<RunningCheck>);
     let (progress, set_progress) = signal((0usize, 0usize));
@@ -112,7 +115,7 @@ pub fn CheckPanel(
                     </button>
                 </Show>
             </div>
-            {move || verdict.get().map(|verdict| verdict_view(verdict, replay))}
+            {move || verdict.get().map(|verdict| verdict_view(verdict, replay, step_through))}
             <Show when=move || show_solution.get() && passed()>
                 <pre class="solution"><code>{solution.clone()}</code></pre>
             </Show>
@@ -120,7 +123,11 @@ pub fn CheckPanel(
     }
 }
 
-fn verdict_view(verdict: Result<Verdict, String>, replay: Callback<u64>) -> impl IntoView {
+fn verdict_view(
+    verdict: Result<Verdict, String>,
+    replay: Callback<u64>,
+    step_through: Callback<u64>,
+) -> impl IntoView {
     let verdict = match verdict {
         Ok(verdict) => verdict,
         Err(message) => return view! { <p class="error">{message}</p> }.into_any(),
@@ -140,6 +147,7 @@ fn verdict_view(verdict: Result<Verdict, String>, replay: Callback<u64>) -> impl
             <p class="replay">
                 {format!("Under seed {seed}, {} ", found.what_happened)}
                 <button on:click=move |_| replay.run(seed)>"Replay that run"</button>
+                <button on:click=move |_| step_through.run(seed)>"Step through it"</button>
             </p>
         }
     });

@@ -24,6 +24,19 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = threadlabEditor, js_name = markLine)]
     fn mark_line(view: &EditorView, line: u32);
+
+    #[wasm_bindgen(js_namespace = threadlabEditor, js_name = markThreads)]
+    fn mark_threads(view: &EditorView, marks: &str);
+}
+
+/// Where one thread is, for [`EditorHandle::mark_threads`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadMark {
+    /// 1-based.
+    pub line: u32,
+    /// The thread's colour, an index into the style's palette.
+    pub colour: usize,
+    pub name: String,
 }
 
 /// What the rest of the page may do to an editor once it exists.
@@ -45,6 +58,23 @@ impl EditorHandle {
         self.0.with_value(|view| {
             if let Some(view) = view {
                 mark_line(view, line);
+            }
+        });
+    }
+}
+
+impl EditorHandle {
+    /// Shows the line each thread runs next, in its colour; an empty list clears them, and so
+    /// does an edit.
+    pub fn mark_threads(&self, marks: &[ThreadMark]) {
+        let marks: Vec<serde_json::Value> = marks
+            .iter()
+            .map(|mark| serde_json::json!({"line": mark.line, "colour": mark.colour, "name": mark.name}))
+            .collect();
+        let json = serde_json::Value::Array(marks).to_string();
+        self.0.with_value(|view| {
+            if let Some(view) = view {
+                mark_threads(view, &json);
             }
         });
     }

@@ -3,10 +3,13 @@
 
 mod app;
 mod check;
+mod download;
 mod editor;
 mod markdown;
 mod program;
 mod runner;
+mod step;
+mod step_host;
 mod timeline;
 
 fn main() {

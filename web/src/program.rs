@@ -6,11 +6,14 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use threadlab_core::Mode;
 use threadlab_lessons::Comparison;
+use threadlab_python::step::Goal;
 use threadlab_python::{Outcome, Stream};
 
 use crate::check::CheckPanel;
 use crate::editor::{CodeEditor, EditorHandle};
 use crate::runner::{Finished, RunningProgram};
+use crate::step::StepPanel;
+use crate::step_host::StepStart;
 use crate::timeline::Timeline;
 
 /// How often the page collects output from a running program.
@@ -66,6 +69,9 @@ pub fn RunnableProgram(
     /// For an exercise that times one way against another: the times to set side by side.
     #[prop(optional)]
     comparisons: Vec<Comparison>,
+    /// Goals step mode sets for this program ("lose an update", "reach a deadlock").
+    #[prop(optional)]
+    step_goals: Vec<Goal>,
 ) -> impl IntoView {
     let (output, set_output) = signal(Vec::<(Stream, String)>::new());
     let (running, set_running) = signal(None::<RunningProgram>);
@@ -74,6 +80,7 @@ pub fn RunnableProgram(
     let (mode, set_mode) = signal(initial_mode);
     let (seed, set_seed) = signal(initial_seed);
     let (problem, set_problem) = signal(None::<String>);
+    let (stepping, set_stepping) = signal(None::<StepStart>);
     let saved: Option<String> = LocalStorage::get(&storage_key).ok();
     let initial_text = saved.unwrap_or_else(|| source.clone());
     let (text, set_text) = signal(initial_text.clone());
@@ -174,9 +181,13 @@ pub fn RunnableProgram(
                 text=text
                 running=running
                 replay=Callback::new(move |replay_seed: u64| {
+                    set_stepping.set(None);
                     set_mode.set(ModeChoice::Deterministic);
                     set_seed.set(replay_seed);
                     run();
+                })
+                step_through=Callback::new(move |failing_seed: u64| {
+                    set_stepping.set(Some(StepStart::FailingSeed(failing_seed)));
                 })
             />
         }
@@ -191,9 +202,19 @@ pub fn RunnableProgram(
                     class="run"
                     title="Run (Ctrl+Enter)"
                     on:click=move |_| run()
-                    disabled=move || running.get().is_some()
+                    disabled=move || running.get().is_some() || stepping.get().is_some()
                 >
                     "Run"
+                </button>
+                <button
+                    class="step"
+                    title="Run it yourself, choosing the thread that goes next"
+                    on:click=move |_| {
+                        set_stepping.set(Some(StepStart::Beginning { seed: seed.get_untracked() }))
+                    }
+                    disabled=move || running.get().is_some() || stepping.get().is_some()
+                >
+                    "Step"
                 </button>
                 <button class="stop" on:click=stop disabled=move || running.get().is_none()>
                     "Stop"
@@ -250,6 +271,23 @@ pub fn RunnableProgram(
                     />
                 </label>
             </div>
+            {move || {
+                stepping
+                    .get()
+                    .map(|start| {
+                        view! {
+                            <StepPanel
+                                name=program_name.get_value()
+                                text=text.get_untracked()
+                                start=start
+                                goals=step_goals.clone()
+                                editor=editor
+                                storage_key=key.get_value()
+                                on_close=Callback::new(move |()| set_stepping.set(None))
+                            />
+                        }
+                    })
+            }}
             <pre class="output" aria-live="polite">
                 {move || {
                     output
@@ -311,15 +349,20 @@ fn printed_text(output: &[(Stream, String)]) -> String {
         .collect()
 }
 
-fn describe(finished: &Finished) -> String {
-    let how = match &finished.outcome {
+/// How a run ended, in words: "finished", "exited with status 1", …
+pub(crate) fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
         Outcome::Completed => "finished".to_owned(),
         Outcome::Exited(code) => format!("exited with status {code}"),
         Outcome::UncaughtException => "ended with an uncaught exception".to_owned(),
         Outcome::SyntaxError => "has a syntax error".to_owned(),
         Outcome::Stopped(reason) => format!("stopped ({reason})"),
         Outcome::InternalError => "hit an internal error".to_owned(),
-    };
+    }
+}
+
+fn describe(finished: &Finished) -> String {
+    let how = outcome_text(&finished.outcome);
     format!(
         "{how} in {:.3} s wall time, {} instructions, {} mode",
         finished.elapsed.as_secs_f64(),

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use threadlab_core::trace::{Lane, State, Trace};
-use wasm_bindgen::JsCast;
+
+use crate::download::download_text;
 
 /// SVG user units across the run; the drawing scales to the page's width.
 const WIDTH: f64 = 1000.0;
@@ -161,25 +162,7 @@ fn DownloadTrace(trace: Arc<Trace>) -> impl IntoView {
     let trace = StoredValue::new(trace);
     let download = move |_| {
         let json = trace.with_value(|trace| trace.to_chrome_json());
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&json));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("application/json");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        let link = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.create_element("a").ok())
-            .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-        if let Some(link) = link {
-            link.set_href(&url);
-            link.set_download("trace.json");
-            link.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
+        download_text("trace.json", "application/json", &json);
     };
     view! { <button on:click=download>"Download trace"</button> }
 }

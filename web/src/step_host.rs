@@ -1,0 +1,178 @@
+//! Step mode's worker: it owns the learner's [`StepSession`] and talks to the page through
+//! lock-free queues only.
+//!
+//! The session's channels take a lock when a run is dropped or a blocked receiver is woken, and
+//! the page's thread may never wait on a lock (a contended one would trap there). So the page
+//! never touches the session: it pushes [`Request`]s and wakes this worker, which applies them
+//! and pushes back a [`Snapshot`] each time the run pauses or ends.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crossbeam_queue::SegQueue;
+use threadlab_python::step::{
+    open_seed, Event, Granularity, StepOptions, StepSchedule, StepSession,
+};
+
+/// What the page asks of the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    Step(u32),
+    Granularity(Granularity),
+    Undo,
+    Restart,
+    Finish,
+    /// Start over from a saved schedule (its text).
+    Replay(String),
+}
+
+/// Where a session starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepStart {
+    /// The program's first instruction, with the seed that "finish" hands over to.
+    Beginning { seed: u64 },
+    /// A checker's failing seed, at its first interesting point.
+    FailingSeed(u64),
+}
+
+/// The session as the page shows it, after each pause or end.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub event: Event,
+    pub granularity: Granularity,
+    /// The steps so far, in the text form "Save" keeps and "Replay" reads.
+    pub saved: String,
+    /// Said once: why a failing seed opened where it did, or why it could not.
+    pub note: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    requests: SegQueue<Request>,
+    snapshots: SegQueue<Snapshot>,
+    problems: SegQueue<String>,
+    closed: AtomicBool,
+    worker: OnceLock<std::thread::Thread>,
+}
+
+/// The page's handle on the step worker; closing the panel drops it, which ends the session.
+pub struct StepHost(Arc<Shared>);
+
+/// How often the worker looks for requests while it waits for the run.
+const LOOK: Duration = Duration::from_millis(10);
+
+impl StepHost {
+    pub fn start(name: &str, text: &str, start: StepStart) -> Result<StepHost, String> {
+        let shared = Arc::new(Shared::default());
+        let for_worker = Arc::clone(&shared);
+        let (name, text) = (name.to_owned(), text.to_owned());
+        let body = Box::new(move || host(&for_worker, &name, &text, start));
+        threadlab_core::platform::spawn("threadlab step", 0, body)
+            .map_err(|error| format!("could not start step mode: {error}"))?;
+        Ok(StepHost(shared))
+    }
+
+    pub fn send(&self, request: Request) {
+        self.0.requests.push(request);
+        self.wake();
+    }
+
+    /// The newest snapshot since the last call, if any.
+    pub fn latest(&self) -> Option<Snapshot> {
+        std::iter::from_fn(|| self.0.snapshots.pop()).last()
+    }
+
+    /// A request the session refused, or a failure to start, to show the learner.
+    pub fn problem(&self) -> Option<String> {
+        self.0.problems.pop()
+    }
+
+    fn wake(&self) {
+        if let Some(worker) = self.0.worker.get() {
+            worker.unpark();
+        }
+    }
+}
+
+impl Drop for StepHost {
+    fn drop(&mut self) {
+        self.0.closed.store(true, Ordering::Release);
+        self.wake();
+    }
+}
+
+fn launcher() -> threadlab_python::step::Launcher {
+    Arc::new(|body| {
+        // Without a worker the session only never pauses; the page says nothing came.
+        let _ = threadlab_core::platform::spawn("threadlab step run", 0, body);
+    })
+}
+
+fn host(shared: &Shared, name: &str, text: &str, start: StepStart) {
+    let _ = shared.worker.set(std::thread::current());
+    let options = StepOptions::default();
+    let (schedule, mut note) = match start {
+        StepStart::Beginning { seed } => (StepSchedule::new(seed), None),
+        StepStart::FailingSeed(seed) => match open_seed(name, text, seed, &options) {
+            Ok(opened) => (opened.start, Some(opened.why)),
+            Err(why) => (StepSchedule::new(seed), Some(why)),
+        },
+    };
+    let mut session = StepSession::new(name, text, schedule, options, launcher());
+    let mut shown = false;
+    while !shared.closed.load(Ordering::Acquire) {
+        while let Some(request) = shared.requests.pop() {
+            if let Err(problem) = apply(&mut session, request) {
+                shared.problems.push(problem);
+            }
+            shown = false;
+        }
+        if session.wait(LOOK) {
+            if !shown {
+                if let Some(event) = session.latest() {
+                    shared.snapshots.push(Snapshot {
+                        event: event.clone(),
+                        granularity: session.granularity(),
+                        saved: session.save(),
+                        note: note.take(),
+                    });
+                    shown = true;
+                }
+            }
+            // Paused or over: nothing changes until the page asks for something.
+            if shared.requests.is_empty() && !shared.closed.load(Ordering::Acquire) {
+                std::thread::park_timeout(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+fn apply(session: &mut StepSession, request: Request) -> Result<(), String> {
+    match request {
+        Request::Step(thread) => session.step(thread),
+        Request::Granularity(granularity) => {
+            session.set_granularity(granularity);
+            Ok(())
+        }
+        Request::Undo => {
+            if session.undo() {
+                Ok(())
+            } else {
+                Err("There is no step to undo.".to_owned())
+            }
+        }
+        Request::Restart => {
+            session.restart();
+            Ok(())
+        }
+        Request::Finish => session.finish(),
+        Request::Replay(text) => {
+            let schedule: StepSchedule = text
+                .parse()
+                .map_err(|error| format!("The saved steps cannot be replayed: {error}"))?;
+            session.replay(schedule);
+            Ok(())
+        }
+    }
+}
