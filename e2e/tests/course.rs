@@ -357,6 +357,92 @@ async fn a_process_runs_in_the_browser_and_is_terminated() {
     browser.close().await;
 }
 
+/// A short race for step mode: one thread adds to a global the main thread prints.
+const STEPPED: &str = "import threading
+
+balance = 0
+
+
+def deposit():
+    global balance
+    balance += 1
+
+
+worker = threading.Thread(target=deposit)
+worker.start()
+worker.join()
+print(\"balance:\", balance)
+";
+
+/// Step mode, by clicking: each pause marks every thread's next line in the editor (the
+/// worker's `balance += 1` among them), the learner's choice of thread is what runs, and the
+/// run ends with the program's output.
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn stepping_by_hand_marks_each_threads_line_and_ends_with_the_output() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    let (program, _) = browser.first_example_holding(STEPPED).await;
+    click(&program, "button.step").await;
+    let panel = program.find(Locator::Css(".step-panel")).await.unwrap();
+    let mut marked = Vec::new();
+    let mut last_status = String::new();
+    for _ in 0..200 {
+        // The next pause (a new step count) or the end.
+        wait_until(
+            || async {
+                if panel.find(Locator::Css(".step-end")).await.is_ok() {
+                    return true;
+                }
+                match panel.find(Locator::Css(".step-status:not(.running)")).await {
+                    Ok(status) => status.text().await.unwrap_or_default() != last_status,
+                    Err(_) => false,
+                }
+            },
+            "the next pause",
+        )
+        .await;
+        if panel.find(Locator::Css(".step-end")).await.is_ok() {
+            break;
+        }
+        last_status = text(&panel, ".step-status").await;
+        for line in program
+            .find_all(Locator::Css(".cm-thread-line"))
+            .await
+            .unwrap()
+        {
+            let threads = line.attr("data-threads").await.unwrap().unwrap_or_default();
+            marked.push((threads, line.text().await.unwrap_or_default()));
+        }
+        // The worker goes first whenever it can: the learner's choice is what runs.
+        let buttons = panel
+            .find_all(Locator::Css("button.step-thread:not([disabled])"))
+            .await
+            .unwrap();
+        buttons
+            .last()
+            .expect("a runnable thread at every pause")
+            .click()
+            .await
+            .unwrap();
+    }
+    let end = text(&panel, ".step-end").await;
+    assert!(end.contains("finished"), "{end}");
+    assert_eq!(text(&panel, ".output").await.trim(), "balance: 1");
+    assert!(
+        marked
+            .iter()
+            .any(|(threads, line)| threads.contains("Thread-1") && line.contains("balance += 1")),
+        "the worker's next line was never marked: {marked:?}"
+    );
+    assert!(
+        marked
+            .iter()
+            .any(|(threads, _)| threads.contains("MainThread")),
+        "{marked:?}"
+    );
+    browser.close().await;
+}
+
 /// Polls `condition` until it holds, within [`PATIENCE`].
 async fn wait_until<F, Fut>(condition: F, what: &str)
 where

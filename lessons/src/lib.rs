@@ -15,6 +15,8 @@
 //! file = "examples/io_bound.py"
 //! expected = "examples/io_bound.out"
 //! seed = 0        # optional: run under the deterministic scheduler (virtual time)
+//! step_goals = ["lost-update:balance"]  # optional: what to make happen in step mode
+//!                  # (also `deadlock`, `NAME!=VALUE`, `together:FIRST-LAST`)
 //!
 //! [exercise]
 //! title = "…"
@@ -42,6 +44,7 @@ mod manifest;
 
 use include_dir::{include_dir, Dir};
 use threadlab_core::Mode;
+use threadlab_python::step::Goal;
 
 pub use comparison::{Comparison, Measured};
 pub use manifest::ManifestError;
@@ -78,6 +81,8 @@ pub struct Exercise {
     pub known_wrong: Vec<KnownWrong>,
     /// The times the program prints that a run's summary sets side by side.
     pub comparisons: Vec<Comparison>,
+    /// What the learner can try to make happen in step mode.
+    pub step_goals: Vec<Goal>,
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +103,8 @@ pub struct Example {
     /// The scheduler it is shown under: programs whose output depends on timing run in
     /// virtual time, so they print the same on every machine.
     pub mode: Mode,
+    /// What the learner can try to make happen in step mode.
+    pub step_goals: Vec<Goal>,
 }
 
 /// Every lesson, in order. Fails only if the embedded content is malformed, which the

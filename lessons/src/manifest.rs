@@ -5,6 +5,7 @@ use std::fmt;
 use include_dir::Dir;
 use serde::Deserialize;
 use threadlab_core::Mode;
+use threadlab_python::step::Goal;
 
 use crate::{Comparison, Example, Exercise, KnownWrong, Lesson};
 
@@ -35,6 +36,9 @@ struct ExerciseEntry {
     wrong: Vec<WrongEntry>,
     #[serde(default)]
     compare: Vec<CompareEntry>,
+    /// What to make happen in step mode, as `threadlab step --goal` reads it.
+    #[serde(default)]
+    step_goals: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +63,9 @@ struct ExampleEntry {
     expected: String,
     /// Run under the deterministic scheduler with this seed.
     seed: Option<u64>,
+    /// What to make happen in step mode, as `threadlab step --goal` reads it.
+    #[serde(default)]
+    step_goals: Vec<String>,
 }
 
 /// What is wrong with a lesson folder, naming the folder and the file.
@@ -75,6 +82,10 @@ impl fmt::Display for ManifestError {
 }
 
 impl std::error::Error for ManifestError {}
+
+fn goals(texts: &[String]) -> Result<Vec<Goal>, String> {
+    texts.iter().map(|text| text.parse()).collect()
+}
 
 pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
     let slug = folder.path().display().to_string();
@@ -109,6 +120,7 @@ pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
                 Some(seed) => Mode::det(seed),
                 None => Mode::Parallel,
             },
+            step_goals: goals(&entry.step_goals).map_err(error)?,
         });
     }
     let exercise = match &manifest.exercise {
@@ -120,6 +132,7 @@ pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
             starter: text_of(&entry.starter)?,
             solution: text_of(&entry.solution)?,
             hints: entry.hints.clone(),
+            step_goals: goals(&entry.step_goals).map_err(error)?,
             known_wrong: entry
                 .wrong
                 .iter()

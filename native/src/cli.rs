@@ -157,7 +157,7 @@ impl StepArgs {
         let goals = self
             .goal
             .iter()
-            .map(|text| parse_goal(text))
+            .map(|text| text.parse::<Goal>().map_err(|error| format!("--{error}")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(step::Config {
             file: self.file,
@@ -169,42 +169,6 @@ impl StepArgs {
             goals,
         })
     }
-}
-
-fn parse_goal(text: &str) -> Result<Goal, String> {
-    let bad = || {
-        format!(
-            "--goal {text}: expected lost-update, lost-update:NAME, deadlock, NAME!=VALUE or \
-             together:FIRST-LAST"
-        )
-    };
-    if text == "deadlock" {
-        return Ok(Goal::Deadlock);
-    }
-    if text == "lost-update" {
-        return Ok(Goal::LoseAnUpdate { global: None });
-    }
-    if let Some(name) = text.strip_prefix("lost-update:") {
-        return Ok(Goal::LoseAnUpdate {
-            global: Some(name.to_owned()),
-        });
-    }
-    if let Some(lines) = text.strip_prefix("together:") {
-        let (first, last) = lines.split_once('-').ok_or_else(bad)?;
-        let (Ok(first), Ok(last)) = (first.parse::<u32>(), last.parse::<u32>()) else {
-            return Err(bad());
-        };
-        return Ok(Goal::Together { first, last });
-    }
-    if let Some((name, value)) = text.split_once("!=") {
-        if !name.is_empty() && !value.is_empty() {
-            return Ok(Goal::EndOtherThan {
-                global: name.trim().to_owned(),
-                expected: value.trim().to_owned(),
-            });
-        }
-    }
-    Err(bad())
 }
 
 #[derive(Debug, Args)]

@@ -97,6 +97,7 @@ fn lesson_view(lesson: &Lesson) -> impl IntoView {
                                 source=example.source
                                 mode=example.mode
                                 storage_key=storage_key
+                                step_goals=example.step_goals
                             />
                         }
                     })
@@ -122,6 +123,7 @@ fn exercise_view(lesson: &Lesson) -> Option<impl IntoView> {
                 storage_key=storage_key
                 exercise=(number, exercise.solution)
                 comparisons=exercise.comparisons
+                step_goals=exercise.step_goals
             />
         </section>
     })

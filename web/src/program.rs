@@ -193,9 +193,24 @@ pub fn RunnableProgram(
         }
     });
 
+    // The lesson's text links to its examples by name.
+    let figure_id = name.clone();
     view! {
-        <figure class="program">
+        <figure class="program" id=figure_id>
             <figcaption>{name}</figcaption>
+            {(!step_goals.is_empty())
+                .then(|| {
+                    let goals = step_goals
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    view! {
+                        <p class="step-goals">
+                            "Press Step and be the scheduler: try to " {goals} "."
+                        </p>
+                    }
+                })}
             <CodeEditor initial=initial_text on_change=on_change on_run=on_run handle=editor />
             <div class="controls">
                 <button

@@ -67,6 +67,14 @@ pub fn StepPanel(
     let poll = move || {
         host.with_value(|host| {
             let Some(host) = host else { return };
+            if waiting.get_untracked() && host.worker_died() {
+                set_problem.set(Some(
+                    "A Web Worker running this program stopped unexpectedly (out of memory?); \
+                     close step mode and try again."
+                        .to_owned(),
+                ));
+                set_waiting.set(false);
+            }
             if let Some(problem) = host.problem() {
                 set_problem.set(Some(problem));
                 set_waiting.set(false);
@@ -146,8 +154,8 @@ pub fn StepPanel(
                     disabled=move || waiting.get()
                 >
                     {move || match granularity() {
-                        Granularity::Line => "Step by line",
-                        Granularity::Instruction => "Step by instruction",
+                        Granularity::Line => "Each step: one line",
+                        Granularity::Instruction => "Each step: one instruction",
                     }}
                 </button>
                 <button on:click=move |_| send(Request::Undo) disabled=move || waiting.get()>
@@ -182,7 +190,7 @@ pub fn StepPanel(
             {(!goals.is_empty()).then(|| goals_view(goals.clone(), reached))}
             <p class="error">{move || problem.get()}</p>
             <Show when=move || waiting.get()>
-                <p class="summary">"running…"</p>
+                <p class="step-status running">"running…"</p>
             </Show>
             {move || snapshot.get().and_then(|snapshot| snapshot.note).map(|note| view! { <p class="note">{note}</p> })}
             {move || {
@@ -317,12 +325,18 @@ fn pause_view(
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <p class="summary">
+        <p class="step-status">
             {format!("step {}, t = {:.3} s (virtual)", pause.step, pause.now)}
         </p>
         {(!variables.is_empty()).then(|| view! { <pre class="variables">{variables}</pre> })}
         {pause.note.map(|note| view! { <p class="note">{note}</p> })}
-        <pre class="output" aria-live="polite">{pause.output}</pre>
+        {(!pause.output.is_empty())
+            .then(|| {
+                view! {
+                    <p class="step-status">"Printed so far:"</p>
+                    <pre class="output" aria-live="polite">{pause.output}</pre>
+                }
+            })}
     }
 }
 
@@ -340,7 +354,7 @@ fn end_view(end: End) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("\n");
     view! {
-        <p class="summary">
+        <p class="step-end">
             {format!("The program {} after {} steps.", outcome_text(&end.outcome), end.steps)}
         </p>
         {end

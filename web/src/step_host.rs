@@ -57,39 +57,53 @@ struct Shared {
 }
 
 /// The page's handle on the step worker; closing the panel drops it, which ends the session.
-pub struct StepHost(Arc<Shared>);
+pub struct StepHost {
+    shared: Arc<Shared>,
+    /// Web Workers that had died before this session began.
+    failures_before: usize,
+}
 
 /// How often the worker looks for requests while it waits for the run.
 const LOOK: Duration = Duration::from_millis(10);
 
 impl StepHost {
     pub fn start(name: &str, text: &str, start: StepStart) -> Result<StepHost, String> {
+        let failures_before = threadlab_core::platform::worker_failures();
         let shared = Arc::new(Shared::default());
         let for_worker = Arc::clone(&shared);
         let (name, text) = (name.to_owned(), text.to_owned());
         let body = Box::new(move || host(&for_worker, &name, &text, start));
         threadlab_core::platform::spawn("threadlab step", 0, body)
             .map_err(|error| format!("could not start step mode: {error}"))?;
-        Ok(StepHost(shared))
+        Ok(StepHost {
+            shared,
+            failures_before,
+        })
     }
 
     pub fn send(&self, request: Request) {
-        self.0.requests.push(request);
+        self.shared.requests.push(request);
         self.wake();
     }
 
     /// The newest snapshot since the last call, if any.
     pub fn latest(&self) -> Option<Snapshot> {
-        std::iter::from_fn(|| self.0.snapshots.pop()).last()
+        std::iter::from_fn(|| self.shared.snapshots.pop()).last()
     }
 
     /// A request the session refused, or a failure to start, to show the learner.
     pub fn problem(&self) -> Option<String> {
-        self.0.problems.pop()
+        self.shared.problems.pop()
+    }
+
+    /// True when a Web Worker died since the session began (the session's worker, or the
+    /// run's): nothing more will come, and the page must not wait for it.
+    pub fn worker_died(&self) -> bool {
+        threadlab_core::platform::worker_failures() > self.failures_before
     }
 
     fn wake(&self) {
-        if let Some(worker) = self.0.worker.get() {
+        if let Some(worker) = self.shared.worker.get() {
             worker.unpark();
         }
     }
@@ -97,7 +111,7 @@ impl StepHost {
 
 impl Drop for StepHost {
     fn drop(&mut self) {
-        self.0.closed.store(true, Ordering::Release);
+        self.shared.closed.store(true, Ordering::Release);
         self.wake();
     }
 }
@@ -128,7 +142,11 @@ fn host(shared: &Shared, name: &str, text: &str, start: StepStart) {
             }
             shown = false;
         }
-        if session.wait(LOOK) {
+        // `StepSession::wait` would time out with std's clock, which wasm32 lacks: poll, and
+        // nap between looks instead.
+        if !session.poll() {
+            threadlab_core::platform::park_current(Some(LOOK));
+        } else {
             if !shown {
                 if let Some(event) = session.latest() {
                     shared.snapshots.push(Snapshot {
@@ -142,7 +160,7 @@ fn host(shared: &Shared, name: &str, text: &str, start: StepStart) {
             }
             // Paused or over: nothing changes until the page asks for something.
             if shared.requests.is_empty() && !shared.closed.load(Ordering::Acquire) {
-                std::thread::park_timeout(Duration::from_secs(1));
+                threadlab_core::platform::park_current(Some(Duration::from_secs(1)));
             }
         }
     }

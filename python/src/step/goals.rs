@@ -97,3 +97,78 @@ impl Goal {
         }
     }
 }
+
+/// The text form a lesson's manifest and `threadlab step --goal` use: `lost-update` (or
+/// `lost-update:NAME`), `deadlock`, `NAME!=VALUE` (a global's final `repr`) or
+/// `together:FIRST-LAST` (two threads at once in those lines).
+impl std::str::FromStr for Goal {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Goal, String> {
+        let bad = || {
+            format!(
+                "goal {text:?}: expected lost-update, lost-update:NAME, deadlock, NAME!=VALUE \
+                 or together:FIRST-LAST"
+            )
+        };
+        if text == "deadlock" {
+            return Ok(Goal::Deadlock);
+        }
+        if text == "lost-update" {
+            return Ok(Goal::LoseAnUpdate { global: None });
+        }
+        if let Some(name) = text.strip_prefix("lost-update:") {
+            return Ok(Goal::LoseAnUpdate {
+                global: Some(name.to_owned()),
+            });
+        }
+        if let Some(lines) = text.strip_prefix("together:") {
+            let (first, last) = lines.split_once('-').ok_or_else(bad)?;
+            let (Ok(first), Ok(last)) = (first.parse::<u32>(), last.parse::<u32>()) else {
+                return Err(bad());
+            };
+            return Ok(Goal::Together { first, last });
+        }
+        if let Some((name, value)) = text.split_once("!=") {
+            if !name.trim().is_empty() && !value.trim().is_empty() {
+                return Ok(Goal::EndOtherThan {
+                    global: name.trim().to_owned(),
+                    expected: value.trim().to_owned(),
+                });
+            }
+        }
+        Err(bad())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Goal;
+
+    #[test]
+    fn goals_read_from_their_text_form() {
+        assert_eq!("deadlock".parse(), Ok(Goal::Deadlock));
+        assert_eq!(
+            "lost-update:balance".parse(),
+            Ok(Goal::LoseAnUpdate {
+                global: Some("balance".to_owned())
+            })
+        );
+        assert_eq!(
+            "together:10-12".parse(),
+            Ok(Goal::Together {
+                first: 10,
+                last: 12
+            })
+        );
+        assert_eq!(
+            "balance != 0".parse(),
+            Ok(Goal::EndOtherThan {
+                global: "balance".to_owned(),
+                expected: "0".to_owned()
+            })
+        );
+        assert!("together:10".parse::<Goal>().is_err());
+        assert!("win".parse::<Goal>().is_err());
+    }
+}
