@@ -173,3 +173,39 @@ fn the_same_choices_on_the_lock_version_cannot() {
     }
     assert!(session.reached().is_empty());
 }
+
+/// Every goal a lesson sets for an example can happen in that program: some schedule reaches
+/// it (here the seeded scheduler's own, handed the run at once with "finish"), so a learner
+/// stepping by hand is not sent after the impossible. Goals meant to be impossible (losing an
+/// update under a Lock) are the exception the lesson text names.
+#[test]
+fn the_step_goals_of_lesson_4s_examples_can_be_reached() {
+    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
+    let reachable = [("race.py", 3), ("deadlock.py", 0)];
+    for (name, seed) in reachable {
+        let example = lesson
+            .examples
+            .iter()
+            .find(|example| example.name == name)
+            .unwrap_or_else(|| panic!("lesson 4 has {name}"));
+        assert!(!example.step_goals.is_empty(), "{name} sets no goal");
+        let mut session = StepSession::new(
+            name,
+            &example.source,
+            StepSchedule::new(seed),
+            StepOptions::default(),
+            platform_launcher(),
+        )
+        .with_goals(example.step_goals.clone());
+        pause(&mut session);
+        session.finish().unwrap();
+        assert!(session.wait(HANG), "{name} never ended");
+        assert_eq!(
+            session.reached().len(),
+            example.step_goals.len(),
+            "{name} under seed {seed} reached only {:?} of {:?}",
+            session.reached(),
+            example.step_goals
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use threadlab_lessons::check::{Status, Verdict};
+use threadlab_lessons::check::{Replay, Status, Verdict};
 
 use crate::runner::{RunningCheck, RunningProgram};
 
@@ -44,8 +44,8 @@ pub fn CheckPanel(
     running: ReadSignal<Option<RunningProgram>>,
     /// Reruns the program in deterministic mode with this seed.
     replay: Callback<u64>,
-    /// Opens this seed's run in step mode, at its interesting point.
-    step_through: Callback<u64>,
+    /// Opens this failing run in step mode, at its interesting point.
+    step_through: Callback<Replay>,
 ) -> impl IntoView {
     let (checking, set_checking) = signal(None::<RunningCheck>);
     let (progress, set_progress) = signal((0usize, 0usize));
@@ -126,7 +126,7 @@ pub fn CheckPanel(
 fn verdict_view(
     verdict: Result<Verdict, String>,
     replay: Callback<u64>,
-    step_through: Callback<u64>,
+    step_through: Callback<Replay>,
 ) -> impl IntoView {
     let verdict = match verdict {
         Ok(verdict) => verdict,
@@ -143,11 +143,12 @@ fn verdict_view(
     };
     let replay_view = verdict.replay.clone().map(|found| {
         let seed = found.seed;
+        let failing = StoredValue::new(found.clone());
         view! {
             <p class="replay">
                 {format!("Under seed {seed}, {} ", found.what_happened)}
                 <button on:click=move |_| replay.run(seed)>"Replay that run"</button>
-                <button on:click=move |_| step_through.run(seed)>"Step through it"</button>
+                <button on:click=move |_| step_through.run(failing.get_value())>"Step through it"</button>
             </p>
         }
     });

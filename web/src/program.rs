@@ -5,6 +5,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use threadlab_core::Mode;
+use threadlab_lessons::check::Replay;
 use threadlab_lessons::Comparison;
 use threadlab_python::step::Goal;
 use threadlab_python::{Outcome, Stream};
@@ -186,8 +187,8 @@ pub fn RunnableProgram(
                     set_seed.set(replay_seed);
                     run();
                 })
-                step_through=Callback::new(move |failing_seed: u64| {
-                    set_stepping.set(Some(StepStart::FailingSeed(failing_seed)));
+                step_through=Callback::new(move |failing: Replay| {
+                    set_stepping.set(Some(StepStart::FailingRun(failing)));
                 })
             />
         }

@@ -11,8 +11,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crossbeam_queue::SegQueue;
+use threadlab_core::{Schedule, VirtualCpu};
+use threadlab_lessons::check::Replay;
 use threadlab_python::step::{
-    open_seed, Event, Granularity, StepOptions, StepSchedule, StepSession,
+    open_schedule, platform_launcher, Event, Granularity, StepOptions, StepSchedule, StepSession,
 };
 
 /// What the page asks of the session.
@@ -32,8 +34,8 @@ pub enum Request {
 pub enum StepStart {
     /// The program's first instruction, with the seed that "finish" hands over to.
     Beginning { seed: u64 },
-    /// A checker's failing seed, at its first interesting point.
-    FailingSeed(u64),
+    /// A checker's failing run, at its first interesting point.
+    FailingRun(Replay),
 }
 
 /// The session as the page shows it, after each pause or end.
@@ -116,24 +118,28 @@ impl Drop for StepHost {
     }
 }
 
-fn launcher() -> threadlab_python::step::Launcher {
-    Arc::new(|body| {
-        // Without a worker the session only never pauses; the page says nothing came.
-        let _ = threadlab_core::platform::spawn("threadlab step run", 0, body);
-    })
-}
-
 fn host(shared: &Shared, name: &str, text: &str, start: StepStart) {
     let _ = shared.worker.set(std::thread::current());
-    let options = StepOptions::default();
+    let mut options = StepOptions::default();
     let (schedule, mut note) = match start {
         StepStart::Beginning { seed } => (StepSchedule::new(seed), None),
-        StepStart::FailingSeed(seed) => match open_seed(name, text, seed, &options) {
-            Ok(opened) => (opened.start, Some(opened.why)),
-            Err(why) => (StepSchedule::new(seed), Some(why)),
-        },
+        StepStart::FailingRun(replay) => {
+            // The check's run again, with its virtual cores, or the choices would not fit.
+            if let Some(cores) = replay.virtual_cores {
+                options.cpu = VirtualCpu::Cores(cores);
+            }
+            let opened = replay
+                .schedule
+                .parse::<Schedule>()
+                .map_err(|error| format!("the check's schedule cannot be read: {error}"))
+                .and_then(|schedule| open_schedule(name, text, &schedule, &options));
+            match opened {
+                Ok(opened) => (opened.start, Some(opened.why)),
+                Err(why) => (StepSchedule::new(replay.seed), Some(why)),
+            }
+        }
     };
-    let mut session = StepSession::new(name, text, schedule, options, launcher());
+    let mut session = StepSession::new(name, text, schedule, options, platform_launcher());
     let mut shown = false;
     while !shared.closed.load(Ordering::Acquire) {
         while let Some(request) = shared.requests.pop() {
