@@ -218,6 +218,9 @@ fn print_verdict(number: u32, name: &str, file: &Path, verdict: &Verdict, took: 
             replay.command(&file.display().to_string()),
             replay.what_happened
         );
+        if let Some(step) = replay.step_command(&file.display().to_string()) {
+            println!("or be the scheduler yourself, from where it goes wrong:\n    {step}");
+        }
     }
     if verdict.passed() {
         println!(

@@ -39,6 +39,22 @@ impl Learner {
             .expect("the threadlab binary runs")
     }
 
+    /// Runs with `input` on standard input (not a terminal: one command per line).
+    fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the threadlab binary runs");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    }
+
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
@@ -160,6 +176,15 @@ fn start_check_hint_and_solution_follow_the_learner_to_a_pass() {
         verdict.contains("threadlab run --mode det --seed"),
         "{verdict}"
     );
+    // … and the command that opens it in step mode, which opens where an update is lost.
+    let step = verdict
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("threadlab step --failing-seed "))
+        .unwrap_or_else(|| panic!("no step command in {verdict}"));
+    let seed = step.split_whitespace().next().unwrap();
+    let stepped = learner.run_with_input(&["step", "--failing-seed", seed, "balance.py"], "q\n");
+    let shown = stdout(&stepped);
+    assert!(shown.contains("one update is lost"), "{shown}");
 
     // The right program passes; then progress and the solution show it.
     fs::write(learner.file("balance.py"), lesson4_file("solution.py")).unwrap();

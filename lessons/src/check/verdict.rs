@@ -55,6 +55,14 @@ impl Replay {
             self.seed
         )
     }
+
+    /// The command that opens the failing run in step mode, at the point where it starts to
+    /// go wrong; `None` for runs on virtual cores, which `threadlab step` does not model.
+    pub fn step_command(&self, file: &str) -> Option<String> {
+        self.virtual_cores
+            .is_none()
+            .then(|| format!("threadlab step --failing-seed {} {file}", self.seed))
+    }
 }
 
 /// A checker's judgement of one program.
