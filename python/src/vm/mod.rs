@@ -38,7 +38,17 @@ pub(crate) struct Block {
     handled_depth: u32,
 }
 
-/// One activation of a code object.
+/// The fewest values a frame's operand stack and fast locals have room for: 256 bytes, so that
+/// what a thread writes at every instruction never shares a cache line (or the line pair
+/// Intel's prefetcher fetches together) with another thread's. In the browser every thread
+/// allocates from one heap (dlmalloc in the shared wasm memory), and two threads' frames made
+/// at the same time sat side by side: two CPU-bound threads ran 1.59× faster than one instead
+/// of 1.90×. Natively each thread has its own malloc arena, so this costs only a little memory.
+const HOT_BUFFER_VALUES: usize = 16;
+
+/// One activation of a code object. Aligned to two cache lines, for the reason given at
+/// [`HOT_BUFFER_VALUES`]: its `ip` and buffer pointers change at every instruction.
+#[repr(align(128))]
 pub struct Frame {
     pub code: Arc<Code>,
     /// Index of the next instruction.
@@ -160,10 +170,10 @@ impl Vm {
         match self.spare_frames.last_mut() {
             Some(spare) => {
                 let mut fast = std::mem::take(&mut spare.fast);
-                fast.reserve(slots);
+                fast.reserve(slots.max(HOT_BUFFER_VALUES));
                 fast
             }
-            None => Vec::with_capacity(slots),
+            None => Vec::with_capacity(slots.max(HOT_BUFFER_VALUES)),
         }
     }
 
@@ -197,7 +207,7 @@ impl Vm {
             fast: vec![None; code.varnames.len()],
             code,
             ip: 0,
-            stack: Vec::with_capacity(8),
+            stack: Vec::with_capacity(HOT_BUFFER_VALUES),
             cells,
             globals,
             namespace: Some(namespace),
@@ -224,7 +234,7 @@ impl Vm {
             None => Box::new(Frame {
                 code: code.clone(),
                 ip: 0,
-                stack: Vec::with_capacity(8),
+                stack: Vec::with_capacity(HOT_BUFFER_VALUES),
                 fast: Vec::new(),
                 cells: Vec::new(),
                 globals: function.globals.clone(),
