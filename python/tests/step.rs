@@ -617,3 +617,19 @@ fn saved_steps_that_no_longer_fit_stop_where_they_diverge_and_say_so() {
     assert_eq!(session.history().steps, [line(0)]);
     assert!(!session.history().finish);
 }
+
+/// Threads started after "finish" never appear at a pause, but the end still names them (in
+/// its lost updates too), instead of calling them by number.
+#[test]
+fn the_end_names_threads_started_after_finish() {
+    let mut session = session(RACE, StepSchedule::new(0), StepOptions::default());
+    pause(&mut session);
+    session.finish().unwrap();
+    let end = end(&mut session);
+    assert!(end.thread_name(1).starts_with("Thread-1"), "{:?}", end.names);
+    assert!(end.thread_name(2).starts_with("Thread-2"), "{:?}", end.names);
+    let names = |num| end.thread_name(num);
+    for lost in &end.lost_updates {
+        assert!(!lost.describe(&names).contains("thread #"), "{lost:?}");
+    }
+}

@@ -19,6 +19,9 @@ use crate::step_host::{Request, Snapshot, StepHost, StepStart};
 /// How often the page looks for the worker's news.
 const POLL: std::time::Duration = std::time::Duration::from_millis(30);
 
+/// Lost updates the end of a run lists one by one.
+const SHOWN_LOST_UPDATES: usize = 3;
+
 /// The colours of `cm-thread-N` in the stylesheet.
 const COLOURS: usize = 6;
 
@@ -342,11 +345,19 @@ fn pause_view(
 
 fn end_view(end: End) -> impl IntoView {
     let names = |num| end.thread_name(num);
-    let lost: Vec<String> = end
+    // A loop that races loses hundreds of updates: name a few, count the rest.
+    let mut lost: Vec<String> = end
         .lost_updates
         .iter()
+        .take(SHOWN_LOST_UPDATES)
         .map(|lost| lost.describe(&names))
         .collect();
+    if end.lost_updates.len() > SHOWN_LOST_UPDATES {
+        lost.push(format!(
+            "and {} more lost updates",
+            end.lost_updates.len() - SHOWN_LOST_UPDATES
+        ));
+    }
     let globals = end
         .globals
         .iter()

@@ -89,9 +89,17 @@ pub fn end(end: &End, reached: &[String]) -> String {
     if let Some(report) = &end.deadlock {
         wrap(&mut out, &format!("  deadlock: {report}"));
     }
-    for lost in &end.lost_updates {
-        let names = |num| end.thread_name(num);
+    // A loop that races loses hundreds of updates: name a few, count the rest.
+    const SHOWN: usize = 3;
+    let names = |num| end.thread_name(num);
+    for lost in end.lost_updates.iter().take(SHOWN) {
         wrap(&mut out, &format!("  {}", lost.describe(&names)));
+    }
+    if end.lost_updates.len() > SHOWN {
+        wrap(
+            &mut out,
+            &format!("  and {} more lost updates", end.lost_updates.len() - SHOWN),
+        );
     }
     goals(&mut out, reached);
     wrap(

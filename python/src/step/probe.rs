@@ -8,9 +8,11 @@
 //! an object's attribute, is logged, which is how a lost update is recognised without knowing
 //! the program.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use threadlab_core::ThreadRef;
 
 use crate::bytecode::{Code, Instruction};
 use crate::objects::{lock, Dict, Value};
@@ -81,6 +83,9 @@ struct Pending {
 #[derive(Default)]
 pub struct Probe {
     positions: Mutex<HashMap<u32, Position>>,
+    /// Every thread's name, from its first tick: threads started after "finish" are never
+    /// shown at a pause, but the end still names them.
+    names: Mutex<BTreeMap<u32, String>>,
     /// (thread, place: a global's name or an attribute's object and name) → its
     /// read-modify-write in progress.
     pending: Mutex<HashMap<(u32, String), Pending>>,
@@ -97,7 +102,8 @@ impl std::fmt::Debug for Probe {
 
 impl Probe {
     /// Called by the VM at each tick of a step run, with the frame about to run `frame.ip - 1`.
-    pub(crate) fn publish(&self, thread: u32, frame: &Frame) {
+    pub(crate) fn publish(&self, current: &ThreadRef, frame: &Frame) {
+        let thread = current.num();
         let ip = frame.ip.saturating_sub(1);
         let target = match frame.code.instructions.get(ip) {
             Some(Instruction::LoadAttr { name } | Instruction::StoreAttr { name }) => {
@@ -122,11 +128,21 @@ impl Probe {
             target,
         };
         let previous = lock(&self.positions).insert(thread, position.clone());
+        if previous.is_none() {
+            lock(&self.names)
+                .entry(thread)
+                .or_insert_with(|| current.name());
+        }
         if let Some(previous) = previous {
             if previous.frame != position.frame || previous.ip != position.ip {
                 self.executed(thread, &previous);
             }
         }
+    }
+
+    /// The names of the threads that ran so far, by number.
+    pub(crate) fn names(&self) -> BTreeMap<u32, String> {
+        lock(&self.names).clone()
     }
 
     pub(crate) fn position(&self, thread: u32) -> Option<Position> {

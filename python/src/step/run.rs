@@ -173,7 +173,11 @@ impl StepRun {
             lost_updates: probe.lost_updates(),
             last_choice: chooser.last_choice(),
             trace_json: report.runtime.trace().map(|trace| trace.to_chrome_json()),
-            names: chooser.names(),
+            names: {
+                let mut names = probe.names();
+                names.extend(chooser.names());
+                names
+            },
         }
     }
 }

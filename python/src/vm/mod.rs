@@ -340,7 +340,7 @@ impl Vm {
             .count_instructions(self.interp.tick_interval as u64)?;
         if let (Some(probe), Some(frame)) = (self.interp.step_probe.get(), self.current.as_deref())
         {
-            probe.publish(self.interp.runtime.current().num(), frame);
+            probe.publish(&self.interp.runtime.current(), frame);
         }
         self.interp.runtime.tick().map_err(PyErr::from)
     }
