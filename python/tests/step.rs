@@ -626,8 +626,16 @@ fn the_end_names_threads_started_after_finish() {
     pause(&mut session);
     session.finish().unwrap();
     let end = end(&mut session);
-    assert!(end.thread_name(1).starts_with("Thread-1"), "{:?}", end.names);
-    assert!(end.thread_name(2).starts_with("Thread-2"), "{:?}", end.names);
+    assert!(
+        end.thread_name(1).starts_with("Thread-1"),
+        "{:?}",
+        end.names
+    );
+    assert!(
+        end.thread_name(2).starts_with("Thread-2"),
+        "{:?}",
+        end.names
+    );
     let names = |num| end.thread_name(num);
     for lost in &end.lost_updates {
         assert!(!lost.describe(&names).contains("thread #"), "{lost:?}");
