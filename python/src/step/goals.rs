@@ -107,7 +107,7 @@ impl std::str::FromStr for Goal {
     fn from_str(text: &str) -> Result<Goal, String> {
         let bad = || {
             format!(
-                "goal {text:?}: expected lost-update, lost-update:NAME, deadlock, NAME!=VALUE \
+                "goal {text}: expected lost-update, lost-update:NAME, deadlock, NAME!=VALUE \
                  or together:FIRST-LAST"
             )
         };
