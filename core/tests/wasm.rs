@@ -9,60 +9,21 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
 
 use threadlab_core::platform;
 use threadlab_core::queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 use threadlab_core::sync::{Event, Lock};
 use threadlab_core::{Error, Mode, Runtime, StopReason, ThreadOptions, Time};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Lets the page's event loop run for `ms` milliseconds (workers start, messages arrive).
-async fn pause(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let set_timeout: js_sys::Function =
-            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
-                .expect("setTimeout")
-                .unchecked_into();
-        set_timeout
-            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms))
-            .expect("setTimeout(resolve, ms)");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("a timer");
-}
+#[path = "support/wasm_page.rs"]
+mod wasm_page;
 
-/// Runs `body` on a Web Worker, as the course runs a program, and awaits its result without
-/// blocking the page. A worker that dies fails the test instead of leaving it waiting (the
-/// runner's own timeout is the last resort).
-async fn on_worker<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T {
-    let failures = platform::worker_failures();
-    let (sender, receiver) = mpsc::channel();
-    platform::spawn(
-        "test",
-        0,
-        Box::new(move || {
-            let _ = sender.send(body());
-        }),
-    )
-    .expect("a worker for the test");
-    loop {
-        match receiver.try_recv() {
-            Ok(result) => return result,
-            Err(mpsc::TryRecvError::Empty) => {
-                assert_eq!(platform::worker_failures(), failures, "a worker died");
-                pause(5).await;
-            }
-            Err(mpsc::TryRecvError::Disconnected) => panic!("the worker dropped its result"),
-        }
-    }
-}
+use wasm_page::on_worker;
 
 #[wasm_bindgen_test]
 fn a_lock_is_held_until_released() {

@@ -5,32 +5,18 @@
 //! browser is held to the same `.out`/`.err` files as the CLI. Nothing asserts on real time.
 #![cfg(target_arch = "wasm32")]
 
-use std::sync::mpsc;
 use std::time::Duration;
 
-use threadlab_core::{platform, Mode, StopReason, Time};
+use threadlab_core::{Mode, StopReason, Time};
 use threadlab_python::{run, CapturedOutput, Limits, Outcome, Program, RunOptions};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Lets the page's event loop run for `ms` milliseconds (workers start, messages arrive).
-async fn pause(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let set_timeout: js_sys::Function =
-            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
-                .expect("setTimeout")
-                .unchecked_into();
-        set_timeout
-            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms))
-            .expect("setTimeout(resolve, ms)");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("a timer");
-}
+#[path = "../../core/tests/support/wasm_page.rs"]
+mod wasm_page;
+
+use wasm_page::on_worker;
 
 /// What a run printed and how it ended, with its clock's reading at the end.
 #[derive(Debug)]
@@ -45,10 +31,8 @@ struct Ran {
 /// not block), and awaits the end without blocking the page. A worker that dies fails the
 /// test instead of leaving it waiting.
 async fn run_on_worker(name: &str, source: &str, mode: Mode) -> Ran {
-    let failures = platform::worker_failures();
     let (name, source) = (name.to_owned(), source.to_owned());
-    let (sender, receiver) = mpsc::channel();
-    let body = Box::new(move || {
+    on_worker(move || {
         let output = CapturedOutput::new();
         let options = RunOptions {
             mode,
@@ -60,24 +44,14 @@ async fn run_on_worker(name: &str, source: &str, mode: Mode) -> Ran {
             ..RunOptions::default()
         };
         let report = run(Program::new(name, source), options, output.clone());
-        let _ = sender.send(Ran {
+        Ran {
             stdout: output.stdout(),
             stderr: output.stderr(),
             outcome: report.outcome,
             clock: report.runtime.now(),
-        });
-    });
-    platform::spawn("test run", 0, body).expect("a worker for the run");
-    loop {
-        match receiver.try_recv() {
-            Ok(ran) => return ran,
-            Err(mpsc::TryRecvError::Empty) => {
-                assert_eq!(platform::worker_failures(), failures, "a worker died");
-                pause(5).await;
-            }
-            Err(mpsc::TryRecvError::Disconnected) => panic!("the run's worker dropped its result"),
         }
-    }
+    })
+    .await
 }
 
 /// A native fixture (`tests/fixtures/...`) runs on wasm and prints exactly its expected files.
