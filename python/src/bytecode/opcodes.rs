@@ -392,6 +392,7 @@ impl BinaryOperator {
         BinaryOperator::InplaceXor,
     ];
 
+    #[inline]
     pub fn from_operand(operand: u32) -> BinaryOperator {
         Self::ALL[operand as usize]
     }
@@ -460,6 +461,7 @@ pub enum UnaryOperator {
 }
 
 impl UnaryOperator {
+    #[inline]
     pub fn from_operand(operand: u32) -> UnaryOperator {
         [
             UnaryOperator::Negative,
@@ -486,6 +488,7 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    #[inline]
     pub fn from_operand(operand: u32) -> Comparison {
         use Comparison::*;
         [Less, LessEqual, Equal, NotEqual, Greater, GreaterEqual][operand as usize]

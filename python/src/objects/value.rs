@@ -48,10 +48,7 @@ impl Clone for Value {
     /// name or attribute on store forwarding.
     #[inline(always)]
     fn clone(&self) -> Value {
-        if !matches!(
-            self,
-            Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null
-        ) {
+        if !self.is_inline() {
             self.count_new_reference();
         }
         // SAFETY: `self` is a valid `Value` borrowed for the duration of the read, so the bits
@@ -64,6 +61,29 @@ impl Clone for Value {
 }
 
 impl Value {
+    /// Holds no reference to a shared object: copying it counts nothing and dropping it
+    /// does nothing.
+    #[inline(always)]
+    pub fn is_inline(&self) -> bool {
+        matches!(
+            self,
+            Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null
+        )
+    }
+
+    /// `*slot = value`, without `Value`'s drop glue when the old value is inline. The
+    /// compiler calls that glue out of line, and in wasm it was the second-hottest function of
+    /// a CPU-bound program: every store of a small int over a small int called it.
+    #[inline(always)]
+    pub fn overwrite(slot: &mut Value, value: Value) {
+        if slot.is_inline() {
+            // Forgetting an inline value is dropping it: it owns nothing.
+            std::mem::forget(std::mem::replace(slot, value));
+        } else {
+            *slot = value;
+        }
+    }
+
     /// Adds one to the reference count of a shared value's object, for the copy `clone`
     /// makes; a no-op for inline values.
     #[inline(never)]

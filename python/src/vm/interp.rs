@@ -83,6 +83,11 @@ pub struct Interp {
     /// Instructions between scheduler ticks: 1 in deterministic mode, so that a switch can
     /// fall between any two instructions; more otherwise, to keep the tick cheap.
     pub tick_interval: u32,
+    /// Instructions a thread runs between additions to the run's shared count: every tick in
+    /// deterministic mode, so that a budget stops a run at the same instruction on every
+    /// machine; 64 ticks otherwise, because two threads adding to one counter at every tick
+    /// pass its cache line back and forth and lose part of their parallel speed-up.
+    pub(crate) count_batch: u64,
     /// `multiprocessing`: the launcher, this process's identity and its children.
     pub processes: crate::process::Processes,
     /// Set in a step run: where each thread is, published at every tick (see `step::probe`).
@@ -99,6 +104,11 @@ impl Interp {
         source: Arc<SourceFile>,
     ) -> Arc<Interp> {
         let tick_interval = if runtime.seed().is_some() { 1 } else { 256 };
+        let count_batch = if runtime.seed().is_some() {
+            1
+        } else {
+            64 * 256
+        };
         Arc::new(Interp {
             runtime,
             output,
@@ -109,6 +119,7 @@ impl Interp {
             thread_objects: Mutex::new(HashMap::new()),
             eq_classes: Mutex::new(HashMap::new()),
             tick_interval,
+            count_batch,
             processes: crate::process::Processes::default(),
             step_probe: OnceLock::new(),
             instructions: AtomicU64::new(0),

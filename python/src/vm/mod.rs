@@ -81,6 +81,25 @@ impl Frame {
             .expect("operand stack underflow: compiler bug")
     }
 
+    /// Pops a value the caller has just matched as inline (see [`Value::overwrite`] for why
+    /// skipping its drop matters).
+    #[inline(always)]
+    pub(crate) fn pop_inline(&mut self) {
+        let top = self.stack.pop();
+        debug_assert!(top.as_ref().is_some_and(Value::is_inline));
+        // Forgetting an inline value is dropping it: it owns nothing.
+        std::mem::forget(top);
+    }
+
+    /// Replaces the top value, which the caller has just matched as inline.
+    #[inline(always)]
+    pub(crate) fn replace_inline_top(&mut self, value: Value) {
+        if let Some(top) = self.stack.last_mut() {
+            debug_assert!(top.is_inline());
+            std::mem::forget(std::mem::replace(top, value));
+        }
+    }
+
     #[inline]
     pub fn top(&self) -> &Value {
         self.stack
@@ -120,6 +139,9 @@ pub struct Vm {
     suspended: Option<Box<Frame>>,
     /// Instructions until the next scheduler tick.
     countdown: u32,
+    /// Instructions ticked past but not yet added to the run's count (see
+    /// `Interp::count_batch`).
+    uncounted: u64,
     /// Nested Rust→Python calls, which do use the Rust stack.
     native_depth: usize,
     /// Containers whose `repr` is being built, to print a cycle as `[...]`.
@@ -151,6 +173,7 @@ impl Vm {
             loop_base: 0,
             suspended: None,
             countdown,
+            uncounted: 0,
             native_depth: 0,
             repr_in_progress: Vec::new(),
             spare_frames: Vec::new(),
@@ -324,11 +347,13 @@ impl Vm {
         Ok(())
     }
 
-    /// Adds the instructions run since the last tick to the run's count (at a thread's end).
+    /// Adds the instructions this thread ran and has not counted yet to the run's count (at
+    /// a thread's end).
     pub fn flush_instruction_count(&mut self) {
-        let ran = self.interp.tick_interval - self.countdown;
+        let ran = std::mem::take(&mut self.uncounted)
+            + u64::from(self.interp.tick_interval - self.countdown);
         self.countdown = self.interp.tick_interval;
-        let _ = self.interp.count_instructions(ran as u64);
+        let _ = self.interp.count_instructions(ran);
     }
 
     /// A scheduling point: lets the GIL change hands, the deterministic scheduler switch,
@@ -336,8 +361,11 @@ impl Vm {
     #[cold]
     fn tick(&mut self) -> PyResult<()> {
         self.countdown = self.interp.tick_interval;
-        self.interp
-            .count_instructions(self.interp.tick_interval as u64)?;
+        self.uncounted += u64::from(self.interp.tick_interval);
+        if self.uncounted >= self.interp.count_batch {
+            self.interp
+                .count_instructions(std::mem::take(&mut self.uncounted))?;
+        }
         if let (Some(probe), Some(frame)) = (self.interp.step_probe.get(), self.current.as_deref())
         {
             probe.publish(&self.interp.runtime.current(), frame);

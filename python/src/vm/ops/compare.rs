@@ -15,10 +15,8 @@ pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
             Comparison::Greater => x > y,
             Comparison::GreaterEqual => x >= y,
         };
-        frame.stack.pop();
-        if let Some(top) = frame.stack.last_mut() {
-            *top = Value::Bool(result);
-        }
+        frame.pop_inline();
+        frame.replace_inline_top(Value::Bool(result));
         return Ok(());
     }
     let b = frame.pop();

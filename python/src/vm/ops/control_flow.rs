@@ -22,7 +22,7 @@ pub(crate) fn pop_jump_if_false(vm: &mut Vm, target: u32) -> OpResult {
         if !*b {
             frame.ip = target as usize;
         }
-        frame.stack.pop();
+        frame.pop_inline();
         return Ok(());
     }
     let value = frame.pop();
@@ -39,7 +39,7 @@ pub(crate) fn pop_jump_if_true(vm: &mut Vm, target: u32) -> OpResult {
         if *b {
             frame.ip = target as usize;
         }
-        frame.stack.pop();
+        frame.pop_inline();
         return Ok(());
     }
     let value = frame.pop();

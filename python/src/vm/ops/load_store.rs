@@ -42,7 +42,11 @@ fn unbound_local(frame: &crate::vm::Frame, slot: u32) -> PyErr {
 pub(crate) fn store_fast(vm: &mut Vm, slot: u32) -> OpResult {
     let frame = vm.frame();
     let value = frame.pop();
-    frame.fast[slot as usize] = Some(value);
+    match &mut frame.fast[slot as usize] {
+        Some(old) => Value::overwrite(old, value),
+        // Nothing to drop (see `Value::overwrite` for why that matters).
+        unbound => std::mem::forget(unbound.replace(value)),
+    }
     Ok(())
 }
 
