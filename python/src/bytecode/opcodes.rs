@@ -392,7 +392,8 @@ impl BinaryOperator {
         BinaryOperator::InplaceXor,
     ];
 
-    #[inline]
+    // Always inlined: left as a call, `Comparison`'s took 5% of a CPU-bound program in wasm.
+    #[inline(always)]
     pub fn from_operand(operand: u32) -> BinaryOperator {
         Self::ALL[operand as usize]
     }
@@ -461,7 +462,8 @@ pub enum UnaryOperator {
 }
 
 impl UnaryOperator {
-    #[inline]
+    // Always inlined: left as a call, `Comparison`'s took 5% of a CPU-bound program in wasm.
+    #[inline(always)]
     pub fn from_operand(operand: u32) -> UnaryOperator {
         [
             UnaryOperator::Negative,
@@ -488,7 +490,8 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    #[inline]
+    // Always inlined: left as a call, `Comparison`'s took 5% of a CPU-bound program in wasm.
+    #[inline(always)]
     pub fn from_operand(operand: u32) -> Comparison {
         use Comparison::*;
         [Less, LessEqual, Equal, NotEqual, Greater, GreaterEqual][operand as usize]

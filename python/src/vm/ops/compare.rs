@@ -1,4 +1,4 @@
-use crate::bytecode::Comparison;
+use crate::bytecode::{Comparison, Instruction};
 use crate::objects::types::ExcKind;
 use crate::objects::Value;
 use crate::vm::{OpResult, PyErr, Vm};
@@ -16,6 +16,18 @@ pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
             Comparison::GreaterEqual => x >= y,
         };
         frame.pop_inline();
+        let jump = super::run_next_now(&mut vm.countdown, frame, |next| match next {
+            Instruction::PopJumpIfFalse { target } => Some((false, target)),
+            Instruction::PopJumpIfTrue { target } => Some((true, target)),
+            _ => None,
+        });
+        if let Some((jump_when, target)) = jump {
+            frame.pop_inline();
+            if result == jump_when {
+                frame.ip = target as usize;
+            }
+            return Ok(());
+        }
         frame.replace_inline_top(Value::Bool(result));
         return Ok(());
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::bytecode::Instruction;
 use crate::objects::types::ExcKind;
 use crate::objects::{HashKey, Value};
 use crate::vm::{OpResult, PyErr, Vm};
@@ -16,7 +17,21 @@ pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
 
 #[inline(always)]
 pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
-    let frame = vm.frame();
+    let frame = vm.current.as_deref_mut().expect("no frame");
+    push_local(frame, slot)?;
+    // `a * b`, `n % d`, `f(x, y)`: locals often load in pairs.
+    let next = super::run_next_now(&mut vm.countdown, frame, |next| match next {
+        Instruction::LoadFast { slot } => Some(slot),
+        _ => None,
+    });
+    match next {
+        Some(slot) => push_local(frame, slot),
+        None => Ok(()),
+    }
+}
+
+#[inline(always)]
+fn push_local(frame: &mut crate::vm::Frame, slot: u32) -> OpResult {
     match &frame.fast[slot as usize] {
         Some(value) => {
             let value = value.clone();
