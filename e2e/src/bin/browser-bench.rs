@@ -129,6 +129,17 @@ async fn main() {
         browser_two.push(number(&web, "two threads:"));
         native_one.push(number(&cli, "one thread:"));
         native_two.push(number(&cli, "two threads:"));
+        // Round 1 shows what a learner's first run meets: V8 compiles the interpreter's loop
+        // with its baseline compiler first, and a running call never moves to the optimised
+        // code (no on-stack replacement for wasm); later threads start in it.
+        eprintln!(
+            "round {}: browser {:.3} s / {:.3} s, native {:.3} s / {:.3} s (one / two threads)",
+            round + 1,
+            browser_one[round],
+            browser_two[round],
+            native_one[round],
+            native_two[round]
+        );
         browser_start.push(number(
             &in_browser(&browser, START_PROGRAM).await,
             "start median:",
