@@ -11,12 +11,14 @@ mod runner;
 mod step;
 mod step_host;
 mod timeline;
+mod warm_up;
 
 fn main() {
     console_error_panic_hook::set_once();
     // Workers take tens of milliseconds to start: have some ready before the first Run.
     threadlab_core::platform::prewarm();
     leptos::mount::mount_to_body(app::App);
+    warm_up::start();
     // When the course became usable, on the page's clock: the browser benchmark reads it.
     let _ = js_sys::Reflect::set(
         &js_sys::global(),
