@@ -2,9 +2,17 @@
 //!
 //! Ids are numbered per run and per kind, in creation order, so the same program gives the same
 //! names on every run: messages, timelines and deadlock reports can quote them.
+//!
+//! Pool results and futures are the exception, since one is made per task, at the rate tasks are
+//! submitted: each takes its number ([`LazyNumber`]) only when the run is observed (traced, or
+//! deterministic) or when its id is first asked for. Observed runs, whose timelines and reports
+//! quote ids, still number them in creation order; unobserved ones in the order their ids are
+//! first needed, and a burst of tasks whose ids nobody reads costs no shared counter.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::runtime::Runtime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ObjectKind {
@@ -88,6 +96,45 @@ impl ObjectCounters {
     pub(crate) fn next(&self, kind: ObjectKind) -> ObjectId {
         let number = self.next[kind as usize].fetch_add(1, Ordering::Relaxed) + 1;
         ObjectId { kind, number }
+    }
+}
+
+/// The number of an object of one kind, drawn from the run's counter at creation when the run
+/// is observed, otherwise when first asked for (see the module documentation). 0 means not yet
+/// drawn (numbers start at 1).
+pub(crate) struct LazyNumber(AtomicU32);
+
+impl LazyNumber {
+    pub(crate) fn new(rt: &Runtime, kind: ObjectKind) -> LazyNumber {
+        let number = if rt.observed() {
+            rt.new_object_id(kind).number
+        } else {
+            0
+        };
+        LazyNumber(AtomicU32::new(number))
+    }
+
+    /// The object's id, drawing its number now if it has none yet.
+    pub(crate) fn id(&self, rt: &Runtime, kind: ObjectKind) -> ObjectId {
+        let number = match self.0.load(Ordering::Acquire) {
+            0 => self.draw(rt, kind),
+            number => number,
+        };
+        ObjectId { kind, number }
+    }
+
+    /// Two threads asking at once both draw a number; the first to store it wins and the other
+    /// number goes unused (a gap in an unobserved run's numbering, never a duplicate id).
+    #[cold]
+    fn draw(&self, rt: &Runtime, kind: ObjectKind) -> u32 {
+        let drawn = rt.new_object_id(kind).number;
+        match self
+            .0
+            .compare_exchange(0, drawn, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => drawn,
+            Err(first) => first,
+        }
     }
 }
 

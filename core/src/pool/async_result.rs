@@ -5,6 +5,7 @@
 //! result-handler thread, because CPython runs the callback there *before* the result becomes
 //! ready: once `get()` returns, the callback has run.
 
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +15,7 @@ use std::time::Duration;
 use super::thread_pool::PoolShared;
 use super::{run_reporting_panics, spin_until, Callback, ErrorCallback, PoolError, PoolRun};
 use crate::error::{Error, Result};
-use crate::object_id::{ObjectId, ObjectKind};
+use crate::object_id::{LazyNumber, ObjectId, ObjectKind};
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
 use crate::sync::{deadline, expired};
@@ -39,20 +40,33 @@ pub(crate) trait HasCell<T, E>: Send + Sync {
 ///
 /// One is allocated per task, at the rate tasks are submitted, so it is kept small: an error is
 /// boxed (failures are rare, and a [`PoolError`] is several times the size of most values), the
-/// wait list is boxed only once somebody waits, and the id is stored as its number alone.
+/// wait list is boxed only once somebody waits, and the id's number is drawn lazily.
+///
+/// Reading a ready result takes no lock: the outcome is written once, under `waiters`' mutex,
+/// before `ready` is set (release), and never changed again, so a reader that sees `ready`
+/// (acquire) may read it from any number of threads at once (hence `T: Sync`, `E: Sync`). The
+/// mutex orders completion against the waiters only: a waiter checks `ready` under it before
+/// it parks, and the completer notifies under it.
 pub(crate) struct ResultCell<T, E> {
     run: Arc<PoolRun>,
-    state: Mutex<CellState<T, E>>,
+    /// Written once, by the first [`set`](Self::set), under `waiters`' mutex, before `ready`.
+    outcome: UnsafeCell<Option<Stored<T, E>>>,
+    waiters: Mutex<Option<Box<WaitList>>>,
     /// The number of this `AsyncResult#n`.
-    number: u32,
-    /// `state.outcome.is_some()`, readable without the lock by a thread spinning before it parks.
+    number: LazyNumber,
+    /// True once `outcome` is written (set with release ordering, after the write).
     ready: AtomicBool,
 }
 
-struct CellState<T, E> {
-    outcome: Option<Stored<T, E>>,
-    waiters: Option<Box<WaitList>>,
-}
+// SAFETY: `outcome` is the only field that is not `Sync` by itself. It is written once, by the
+// first `set`, which holds `waiters`' mutex (so two `set`s never write at once) and sets `ready`
+// with release ordering only after the write; no later `set` writes (they see `ready` under the
+// same mutex). It is read only after an acquire load of `ready` returned true, i.e. after the
+// write happened-before the read, and from then on only shared references exist until the cell
+// is dropped (which takes `&mut`). Several threads may then hold `&Stored<T, E>` at once and
+// clone through it, which is sound because `T: Sync` and `E: Sync`; the values were moved in
+// from the completing thread and are dropped by whichever thread drops the cell, hence `Send`.
+unsafe impl<T: Send + Sync, E: Send + Sync> Sync for ResultCell<T, E> {}
 
 /// An outcome as a cell keeps it.
 type Stored<T, E> = Result<T, Box<PoolError<E>>>;
@@ -65,28 +79,29 @@ fn unstored<T: Clone, E: Clone>(stored: &Stored<T, E>) -> Result<T, PoolError<E>
     }
 }
 
-impl<T: Clone + Send + 'static, E: Clone + Send + 'static> ResultCell<T, E> {
+impl<T: Clone + Send + Sync + 'static, E: Clone + Send + Sync + 'static> ResultCell<T, E> {
     pub(crate) fn new(run: &Arc<PoolRun>) -> ResultCell<T, E> {
         ResultCell {
             run: Arc::clone(run),
-            number: run.rt.new_object_id(ObjectKind::AsyncResult).number,
-            state: Mutex::new(CellState {
-                outcome: None,
-                waiters: None,
-            }),
+            number: LazyNumber::new(&run.rt, ObjectKind::AsyncResult),
+            outcome: UnsafeCell::new(None),
+            waiters: Mutex::new(None),
             ready: AtomicBool::new(false),
         }
     }
 
     /// Makes the result ready; the first outcome wins.
     pub(crate) fn set(&self, outcome: Result<T, PoolError<E>>) {
-        let mut state = lock(&self.state);
-        if state.outcome.is_none() {
-            state.outcome = Some(outcome.map_err(Box::new));
-            self.ready.store(true, Ordering::Release);
-            if let Some(waiters) = &mut state.waiters {
-                waiters.notify_all(&self.run.rt);
-            }
+        let mut waiters = lock(&self.waiters);
+        if self.ready.load(Ordering::Relaxed) {
+            return;
+        }
+        // SAFETY: no reader looks at `outcome` before `ready` is set (below), and no other
+        // writer runs: writers hold this mutex and stop once `ready` is set.
+        unsafe { *self.outcome.get() = Some(outcome.map_err(Box::new)) };
+        self.ready.store(true, Ordering::Release);
+        if let Some(waiters) = &mut *waiters {
+            waiters.notify_all(&self.run.rt);
         }
     }
 
@@ -123,14 +138,22 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> ResultCell<T, E> {
 
 impl<T, E> ResultCell<T, E> {
     fn id(&self) -> ObjectId {
-        ObjectId {
-            kind: ObjectKind::AsyncResult,
-            number: self.number,
+        self.number.id(&self.run.rt, ObjectKind::AsyncResult)
+    }
+
+    /// The outcome, once ready; lock-free.
+    fn outcome(&self) -> Option<&Stored<T, E>> {
+        if !self.ready.load(Ordering::Acquire) {
+            return None;
         }
+        // SAFETY: `ready` is set (release) only after the one write of `outcome`, and this
+        // acquire load saw it: the write happened before, and nothing writes it again while
+        // `&self` lives (see the `Sync` impl).
+        unsafe { (*self.outcome.get()).as_ref() }
     }
 }
 
-impl<T: Send, E: Send> HasCell<T, E> for ResultCell<T, E> {
+impl<T: Send + Sync, E: Send + Sync> HasCell<T, E> for ResultCell<T, E> {
     fn cell(&self) -> &ResultCell<T, E> {
         self
     }
@@ -145,7 +168,7 @@ impl<T, E> Clone for AsyncResult<T, E> {
     }
 }
 
-impl<T: Clone + Send + 'static, E: Clone + Send + 'static> AsyncResult<T, E> {
+impl<T: Clone + Send + Sync + 'static, E: Clone + Send + Sync + 'static> AsyncResult<T, E> {
     pub(crate) fn from_cell(cell: Arc<dyn HasCell<T, E>>) -> AsyncResult<T, E> {
         AsyncResult(cell)
     }
@@ -160,58 +183,69 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> AsyncResult<T, E> {
 
     /// True once the task has finished, successfully or not.
     pub fn ready(&self) -> bool {
-        lock(&self.cell().state).outcome.is_some()
+        self.cell().outcome().is_some()
     }
 
     /// Waits for at most `timeout` (`None`: forever); returns whether the result is ready.
     pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
-        let deadline = deadline(&self.cell().run.rt, timeout);
-        self.wait_until(deadline, |_| true)
+        self.wait_until(timeout, |_| true)
             .map(|outcome| outcome.is_some())
     }
 
     /// The value, or the task's error; [`Error::Timeout`] when not ready within `timeout`.
     pub fn get(&self, timeout: Option<Duration>) -> Result<T, PoolError<E>> {
-        let deadline = deadline(&self.cell().run.rt, timeout);
-        self.wait_until(deadline, unstored)?
+        self.wait_until(timeout, unstored)?
             .unwrap_or_else(|| Err(PoolError::Core(Error::Timeout(String::new()))))
     }
 
     /// Whether the task succeeded; [`Error::ResultNotReady`] while it has not finished.
     pub fn successful(&self) -> Result<bool> {
-        match &lock(&self.cell().state).outcome {
+        match self.cell().outcome() {
             Some(outcome) => Ok(outcome.is_ok()),
             None => Err(Error::ResultNotReady),
         }
     }
 
-    /// Blocks until ready or `deadline`; `read` looks at the outcome under the lock.
+    /// Reads the outcome with `read` once ready, waiting for at most `timeout`; `None` when it
+    /// timed out. A ready result is read without a lock.
+    #[inline]
     fn wait_until<R>(
         &self,
-        deadline: Option<Time>,
+        timeout: Option<Duration>,
+        read: impl FnOnce(&Stored<T, E>) -> R,
+    ) -> Result<Option<R>> {
+        match self.cell().outcome() {
+            Some(outcome) => Ok(Some(read(outcome))),
+            None => self.wait_slow(timeout, read),
+        }
+    }
+
+    /// Spins briefly, then parks until ready or the deadline.
+    #[cold]
+    fn wait_slow<R>(
+        &self,
+        timeout: Option<Duration>,
         read: impl FnOnce(&Stored<T, E>) -> R,
     ) -> Result<Option<R>> {
         let cell = self.cell();
-        let mut state = lock(&cell.state);
-        let mut may_spin = true;
+        let deadline = deadline(&cell.run.rt, timeout);
+        if !expired(&cell.run.rt, deadline) {
+            spin_until(&cell.run, || cell.ready.load(Ordering::Acquire));
+        }
+        let mut waiters = lock(&cell.waiters);
         loop {
-            if let Some(outcome) = &state.outcome {
+            if let Some(outcome) = cell.outcome() {
+                drop(waiters);
                 return Ok(Some(read(outcome)));
             }
             if expired(&cell.run.rt, deadline) {
                 return Ok(None);
             }
-            if std::mem::take(&mut may_spin) {
-                drop(state);
-                spin_until(&cell.run, || cell.ready.load(Ordering::Acquire));
-                state = lock(&cell.state);
-                continue;
-            }
-            state = wait_on(
+            waiters = wait_on(
                 &cell.run.rt,
-                &cell.state,
-                state,
-                |state| state.waiters.get_or_insert_with(Box::default),
+                &cell.waiters,
+                waiters,
+                |waiters| waiters.get_or_insert_with(Box::default),
                 deadline,
                 cell.waiting_for(),
             )?
@@ -223,10 +257,9 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> AsyncResult<T, E> {
 impl<T, E> fmt::Debug for AsyncResult<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cell = self.0.cell();
-        let ready = lock(&cell.state).outcome.is_some();
         f.debug_struct("AsyncResult")
             .field("id", &cell.id())
-            .field("ready", &ready)
+            .field("ready", &cell.outcome().is_some())
             .finish()
     }
 }
@@ -248,7 +281,7 @@ struct MapProgress<T, E> {
     error_callback: Option<ErrorCallback<E>>,
 }
 
-impl<T: Clone + Send + 'static, E: Clone + Send + 'static> MapCollector<T, E> {
+impl<T: Clone + Send + Sync + 'static, E: Clone + Send + Sync + 'static> MapCollector<T, E> {
     pub(crate) fn new(
         run: &Arc<PoolRun>,
         chunks: usize,
@@ -272,7 +305,9 @@ impl<T: Clone + Send + 'static, E: Clone + Send + 'static> MapCollector<T, E> {
     }
 }
 
-impl<T: Clone + Send + 'static, E: Clone + Send + 'static> ChunkSink<T, E> for MapCollector<T, E> {
+impl<T: Clone + Send + Sync + 'static, E: Clone + Send + Sync + 'static> ChunkSink<T, E>
+    for MapCollector<T, E>
+{
     fn deliver(&self, pool: &PoolShared, chunk: usize, outcome: ChunkOutcome<T, E>) {
         let mut progress = lock(&self.progress);
         progress.left = progress.left.saturating_sub(1);

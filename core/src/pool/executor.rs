@@ -57,7 +57,7 @@ struct Task<F, T, E> {
     body: Mutex<Option<F>>,
 }
 
-impl<F: Send, T: Send, E: Send> HasCore<T, E> for Task<F, T, E> {
+impl<F: Send, T: Send + Sync, E: Send + Sync> HasCore<T, E> for Task<F, T, E> {
     fn core(&self) -> &FutureCore<T, E> {
         &self.core
     }
@@ -66,8 +66,8 @@ impl<F: Send, T: Send, E: Send> HasCore<T, E> for Task<F, T, E> {
 impl<F, T, E> WorkItem for Task<F, T, E>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Clone + Send + 'static,
-    E: Clone + Send + 'static,
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Send + Sync + 'static,
 {
     fn start(&self) -> bool {
         self.core.start_running()
@@ -313,8 +313,8 @@ impl Executor {
     pub fn submit<F, T, E>(&self, f: F) -> Result<Future<T, E>>
     where
         F: FnOnce() -> Result<T, E> + Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         let shared = &self.shared;
         let task = Arc::new(Task {
@@ -369,8 +369,8 @@ impl Executor {
     ) -> Result<ExecutorMap<T, E>>
     where
         A: Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         let rt = &self.shared.run.rt;
         let deadline = deadline(rt, timeout);
@@ -451,7 +451,7 @@ impl<T, E> ExecutorMap<T, E> {
     }
 }
 
-impl<T: Clone + Send + 'static, E: Clone + Send + 'static> Iterator for ExecutorMap<T, E> {
+impl<T: Clone + Send + Sync + 'static, E: Clone + Send + 'static> Iterator for ExecutorMap<T, E> {
     type Item = Result<T, FutureError<E>>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -5,15 +5,16 @@
 //! small [`Watcher`] that `as_completed` or `wait` registers on every future it watches, so that
 //! one blocked thread is woken by whichever future finishes first.
 
+use std::cell::UnsafeCell;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{run_reporting_panics, spin_until, FutureError, PoolRun};
 use crate::error::Result;
-use crate::object_id::{ObjectId, ObjectKind};
+use crate::object_id::{LazyNumber, ObjectId, ObjectKind};
 use crate::runtime::Runtime;
 use crate::sched::WaitFor;
 use crate::sync::wait_list::{wait_on, WaitList};
@@ -41,21 +42,47 @@ pub(crate) trait HasCore<T, E>: Send + Sync {
     fn core(&self) -> &FutureCore<T, E>;
 }
 
+/// A future's state and outcome.
+///
+/// Reading a finished future takes no lock: the outcome is written once, under `state`'s mutex,
+/// as the status becomes [`Status::Finished`], before `done` is set to [`FINISHED`] (release);
+/// it never changes again, so a reader that sees [`FINISHED`] (acquire) reads it from any number
+/// of threads at once (hence `T: Sync`, `E: Sync`). Everything else goes through the mutex.
 pub(crate) struct FutureCore<T, E> {
     run: Arc<PoolRun>,
     state: Mutex<FutureState<T, E>>,
+    /// Written once, by [`Future::complete`] under `state`'s mutex, before `done` becomes
+    /// [`FINISHED`]. The error is boxed: failures are rare, and a [`FutureError`] is several
+    /// times the size of most values (one future is allocated per task).
+    outcome: UnsafeCell<Option<Stored<T, E>>>,
     /// The number of this `Future#n`.
-    number: u32,
-    /// True once finished or cancelled; readable without the lock by a thread spinning before
-    /// it parks.
-    done: AtomicBool,
+    number: LazyNumber,
+    /// [`NOT_DONE`], [`CANCELLED`] or [`FINISHED`]: the status's end, readable without the lock
+    /// (by a reader of a finished future, and by a thread spinning before it parks).
+    done: AtomicU8,
 }
+
+const NOT_DONE: u8 = 0;
+const CANCELLED: u8 = 1;
+const FINISHED: u8 = 2;
+
+/// An outcome as a future keeps it.
+type Stored<T, E> = Result<T, Box<FutureError<E>>>;
+
+// SAFETY: `outcome` is the only field that is not `Sync` by itself. It is written once, by the
+// first `complete`, which holds `state`'s mutex (so no two writes overlap; later completes see
+// the status is no longer pending or running, under the same mutex, and write nothing), and
+// which sets `done` to `FINISHED` with release ordering only after the write. It is read only
+// after an acquire load of `done` returned `FINISHED` (or under the mutex once the status is
+// `Finished`), so the write happened-before every read, and from then on only shared references
+// exist until the future is dropped (which takes `&mut`). Several threads may then hold
+// `&Stored<T, E>` at once and clone through it, which is sound because `T: Sync` and
+// `E: Sync`; the values were moved in by the completing thread and are dropped by whichever
+// thread drops the future, hence `Send`.
+unsafe impl<T: Send + Sync, E: Send + Sync> Sync for FutureCore<T, E> {}
 
 struct FutureState<T, E> {
     status: Status,
-    /// The error boxed: failures are rare, and a [`FutureError`] is several times the size of
-    /// most values (one future is allocated per task).
-    outcome: Option<Result<T, Box<FutureError<E>>>>,
     /// Boxed once somebody registers: most futures are only ever read after they are done, and
     /// one future is allocated per task.
     observers: Option<Box<Observers<T, E>>>,
@@ -109,21 +136,29 @@ impl<T, E> FutureCore<T, E> {
     pub(crate) fn new(run: &Arc<PoolRun>) -> FutureCore<T, E> {
         FutureCore {
             run: Arc::clone(run),
-            number: run.rt.new_object_id(ObjectKind::Future).number,
+            number: LazyNumber::new(&run.rt, ObjectKind::Future),
             state: Mutex::new(FutureState {
                 status: Status::Pending,
-                outcome: None,
                 observers: None,
             }),
-            done: AtomicBool::new(false),
+            outcome: UnsafeCell::new(None),
+            done: AtomicU8::new(NOT_DONE),
         }
     }
 
     pub(crate) fn id(&self) -> ObjectId {
-        ObjectId {
-            kind: ObjectKind::Future,
-            number: self.number,
+        self.number.id(&self.run.rt, ObjectKind::Future)
+    }
+
+    /// The outcome of a finished future; lock-free. `None` while not done, and for a cancelled
+    /// future.
+    fn finished(&self) -> Option<&Stored<T, E>> {
+        if self.done.load(Ordering::Acquire) != FINISHED {
+            return None;
         }
+        // SAFETY: `done` becomes `FINISHED` (release) only after the one write of `outcome`,
+        // and this acquire load saw it; nothing writes `outcome` again (see the `Sync` impl).
+        unsafe { (*self.outcome.get()).as_ref() }
     }
 
     /// `set_running_or_notify_cancel`: false if it was cancelled, so the task must not run.
@@ -139,14 +174,14 @@ impl<T, E> FutureCore<T, E> {
     }
 }
 
-impl<T: Send, E: Send> HasCore<T, E> for FutureCore<T, E> {
+impl<T: Send + Sync, E: Send + Sync> HasCore<T, E> for FutureCore<T, E> {
     fn core(&self) -> &FutureCore<T, E> {
         self
     }
 }
 
 #[cfg(test)]
-impl<T: Send + 'static, E: Send + 'static> Future<T, E> {
+impl<T: Send + Sync + 'static, E: Send + Sync + 'static> Future<T, E> {
     /// A future of its own, not tied to a task.
     pub(crate) fn new(run: &Arc<PoolRun>) -> Future<T, E> {
         Future(Arc::new(FutureCore::new(run)))
@@ -199,7 +234,7 @@ impl<T, E> Future<T, E> {
                 Status::Pending => {}
             }
             state.status = Status::Cancelled;
-            self.core().done.store(true, Ordering::Release);
+            self.core().done.store(CANCELLED, Ordering::Release);
             state.release_observers(&self.core().run.rt)
         };
         self.announce(observers, false);
@@ -229,8 +264,10 @@ impl<T, E> Future<T, E> {
                 return;
             }
             state.status = Status::Finished;
-            state.outcome = Some(outcome.map_err(Box::new));
-            self.core().done.store(true, Ordering::Release);
+            // SAFETY: the first and only write: the status was pending or running until now,
+            // under this mutex, and no reader looks before `done` says `FINISHED` (below).
+            unsafe { *self.core().outcome.get() = Some(outcome.map_err(Box::new)) };
+            self.core().done.store(FINISHED, Ordering::Release);
             state.release_observers(&self.core().run.rt)
         };
         self.announce(observers, failed);
@@ -267,11 +304,22 @@ impl<T, E> Future<T, E> {
     }
 }
 
+/// A kept outcome as callers see it.
+fn unstored<T: Clone, E: Clone>(stored: &Stored<T, E>) -> Result<T, FutureError<E>> {
+    match stored {
+        Ok(value) => Ok(value.clone()),
+        Err(error) => Err(FutureError::clone(error)),
+    }
+}
+
 /// Reading the outcome clones it: a result can be read any number of times.
 impl<T: Clone, E: Clone> Future<T, E> {
     /// The value, waiting at most `timeout` (`None`: forever). Fails with the task's error,
     /// [`FutureError::Cancelled`], or [`FutureError::Timeout`].
     pub fn result(&self, timeout: Option<Duration>) -> Result<T, FutureError<E>> {
+        if let Some(outcome) = self.core().finished() {
+            return unstored(outcome);
+        }
         let deadline = deadline(&self.core().run.rt, timeout);
         match self.wait_done(deadline)? {
             Some(outcome) => outcome,
@@ -290,6 +338,7 @@ impl<T: Clone, E: Clone> Future<T, E> {
     }
 
     /// Blocks until done or `deadline`; `None` on timeout.
+    #[cold]
     fn wait_done(
         &self,
         deadline: Option<Time>,
@@ -301,11 +350,8 @@ impl<T: Clone, E: Clone> Future<T, E> {
             match state.status {
                 Status::Cancelled => return Ok(Some(Err(FutureError::Cancelled))),
                 Status::Finished => {
-                    if let Some(outcome) = &state.outcome {
-                        return Ok(Some(match outcome {
-                            Ok(value) => Ok(value.clone()),
-                            Err(error) => Err(FutureError::clone(error)),
-                        }));
+                    if let Some(outcome) = inner.finished() {
+                        return Ok(Some(unstored(outcome)));
                     }
                 }
                 Status::Pending | Status::Running => {}
@@ -315,7 +361,9 @@ impl<T: Clone, E: Clone> Future<T, E> {
             }
             if std::mem::take(&mut may_spin) {
                 drop(state);
-                spin_until(&inner.run, || inner.done.load(Ordering::Acquire));
+                spin_until(&inner.run, || {
+                    inner.done.load(Ordering::Acquire) != NOT_DONE
+                });
                 state = lock(&inner.state);
                 continue;
             }
@@ -344,7 +392,7 @@ impl<T, E> Future<T, E> {
     fn watch(&self, watcher: &Arc<Watcher>, key: usize) -> Option<bool> {
         let mut state = lock(&self.core().state);
         match state.status {
-            Status::Finished => Some(matches!(state.outcome, Some(Err(_)))),
+            Status::Finished => Some(matches!(self.core().finished(), Some(Err(_)))),
             Status::Cancelled => Some(false),
             Status::Pending | Status::Running => {
                 state.observers().listeners.push(Listener {

@@ -4,7 +4,9 @@
 //!
 //! Tasks are Rust closures returning `Result<T, E>`; the interpreter passes Python callables
 //! whose values and exceptions are cheap-to-clone handles, hence `T: Clone` and `E: Clone`
-//! (a result can be read many times). A task that panics does not kill its worker: its result
+//! (a result can be read many times), and `T: Sync` and `E: Sync` wherever a handle reads them
+//! ([`AsyncResult`], [`Future`]): a finished outcome is read without a lock, by any number of
+//! threads at once (see `ResultCell` and `FutureCore`). A task that panics does not kill its worker: its result
 //! fails with [`Error::WorkerPanicked`].
 //!
 //! Both pools take their work from one queue (`job_queue`): lock-free to submit to and to take

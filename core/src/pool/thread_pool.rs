@@ -213,8 +213,8 @@ struct Callbacks<T, E> {
 impl<F, T, E> HasCell<T, E> for ApplyTask<F, T, E>
 where
     F: Send,
-    T: Send,
-    E: Send,
+    T: Send + Sync,
+    E: Send + Sync,
 {
     fn cell(&self) -> &ResultCell<T, E> {
         &self.cell
@@ -224,8 +224,8 @@ where
 impl<F, T, E> Job for ApplyTask<F, T, E>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Clone + Send + 'static,
-    E: Clone + Send + 'static,
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Send + Sync + 'static,
 {
     fn run(self: Arc<Self>, pool: &PoolShared) -> bool {
         let Some(ApplyBody { body, callbacks }) = lock(&self.body).take() else {
@@ -401,8 +401,8 @@ impl ThreadPool {
     pub fn apply<F, T, E>(&self, f: F) -> Result<T, PoolError<E>>
     where
         F: FnOnce() -> Result<T, E> + Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         self.apply_async(f, None, None)?.get(None)
     }
@@ -417,8 +417,8 @@ impl ThreadPool {
     ) -> Result<AsyncResult<T, E>>
     where
         F: FnOnce() -> Result<T, E> + Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         let task = Arc::new(ApplyTask {
             cell: ResultCell::new(&self.shared.run),
@@ -447,8 +447,8 @@ impl ThreadPool {
     ) -> Result<Vec<T>, PoolError<E>>
     where
         A: Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         self.map_async(func, items, chunksize, None, None)?
             .get(None)
@@ -467,8 +467,8 @@ impl ThreadPool {
     ) -> Result<AsyncResult<Vec<T>, E>>
     where
         A: Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         let chunksize = chunksize_or(chunksize, || default_chunksize(items.len(), self.processes))?;
         if items.is_empty() {
@@ -495,8 +495,8 @@ impl ThreadPool {
     ) -> Result<Vec<T>, PoolError<E>>
     where
         A: Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         self.map(func, items, chunksize)
     }
@@ -512,8 +512,8 @@ impl ThreadPool {
     ) -> Result<AsyncResult<Vec<T>, E>>
     where
         A: Send + 'static,
-        T: Clone + Send + 'static,
-        E: Clone + Send + 'static,
+        T: Clone + Send + Sync + 'static,
+        E: Clone + Send + Sync + 'static,
     {
         self.map_async(func, items, chunksize, callback, error_callback)
     }
