@@ -95,7 +95,12 @@ where
 }
 
 struct ExecShared {
+    /// The run as the workers use it.
     run: Arc<PoolRun>,
+    /// The run as futures hold it: a separate allocation, so that the reference count that each
+    /// future bumps when it is made and when it is dropped (on the submitting side) is not on a
+    /// cache line the workers read for every job.
+    results: Arc<PoolRun>,
     id: ObjectId,
     prefix: String,
     max_workers: usize,
@@ -258,6 +263,7 @@ impl Executor {
         };
         let shared = Arc::new(ExecShared {
             run: PoolRun::new(rt),
+            results: PoolRun::new(rt),
             id,
             prefix,
             max_workers,
@@ -318,7 +324,7 @@ impl Executor {
     {
         let shared = &self.shared;
         let task = Arc::new(Task {
-            core: FutureCore::new(&shared.run),
+            core: FutureCore::new(&shared.results),
             body: Mutex::new(Some(f)),
         });
         let future = Future::from_holder(Arc::clone(&task) as Arc<dyn HasCore<T, E>>);

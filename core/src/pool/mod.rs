@@ -126,11 +126,13 @@ impl<E: fmt::Display> fmt::Display for FutureError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for FutureError<E> {}
 
-/// The run, as one pool and all its results and futures hold it.
+/// The run, as a pool's workers use it, or as its results and futures hold it.
 ///
 /// Results and futures are made at the rate tasks are submitted; cloning the [`Runtime`] for
 /// each would bump a reference count on the cache line of the run's hot fields, which the
-/// workers read all the time. This handle's count is touched only by the submitting side.
+/// workers read all the time. A pool makes two of these: one for its workers, one that its
+/// results and futures clone, so that the count they bump is touched only by the submitting
+/// side and is on no line a worker reads for each job.
 pub(crate) struct PoolRun {
     pub(crate) rt: Runtime,
     /// The scheduler's `spinning_helps`, asked once.

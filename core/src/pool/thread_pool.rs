@@ -62,7 +62,12 @@ type Completion = Box<dyn FnOnce() + Send>;
 
 /// What workers, the result handler and results share.
 pub(crate) struct PoolShared {
+    /// The run as the workers and the result handler use it.
     run: Arc<PoolRun>,
+    /// The run as results hold it: a separate allocation, so that the reference count that each
+    /// result bumps when it is made and when it is dropped (on the submitting side) is not on a
+    /// cache line the workers read for every job.
+    results: Arc<PoolRun>,
     id: ObjectId,
     /// The jobs, and under its mutex the idle workers and the rest of the pool's state.
     queue: JobQueue<Arc<dyn Job>, PoolState>,
@@ -341,6 +346,7 @@ impl ThreadPool {
         }
         let shared = Arc::new(PoolShared {
             run: PoolRun::new(rt),
+            results: PoolRun::new(rt),
             id: rt.new_object_id(ObjectKind::ThreadPool),
             queue: JobQueue::new(
                 PoolState {
@@ -421,7 +427,7 @@ impl ThreadPool {
         E: Clone + Send + Sync + 'static,
     {
         let task = Arc::new(ApplyTask {
-            cell: ResultCell::new(&self.shared.run),
+            cell: ResultCell::new(&self.shared.results),
             body: Mutex::new(Some(ApplyBody {
                 body: f,
                 callbacks: (callback.is_some() || error_callback.is_some()).then(|| {
@@ -473,12 +479,12 @@ impl ThreadPool {
         let chunksize = chunksize_or(chunksize, || default_chunksize(items.len(), self.processes))?;
         if items.is_empty() {
             self.shared.check_running()?;
-            let cell = ResultCell::new(&self.shared.run);
+            let cell = ResultCell::new(&self.shared.results);
             cell.set(Ok(Vec::new()));
             return Ok(AsyncResult::from_cell(Arc::new(cell)));
         }
         let chunks = items.len().div_ceil(chunksize);
-        let collector = MapCollector::new(&self.shared.run, chunks, callback, error_callback);
+        let collector = MapCollector::new(&self.shared.results, chunks, callback, error_callback);
         let result = collector.result();
         self.shared
             .submit_all(chunk_jobs(func, items, chunksize, collector))?;
@@ -563,7 +569,7 @@ impl ThreadPool {
     {
         let chunksize = chunksize_or(chunksize, || 1)?;
         let chunks = items.len().div_ceil(chunksize);
-        let (imap, sink) = IMap::new(&self.shared.run, ordered, chunks);
+        let (imap, sink) = IMap::new(&self.shared.results, ordered, chunks);
         if chunks == 0 {
             self.shared.check_running()?;
         } else {
