@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The repository root.
@@ -256,13 +257,36 @@ pub async fn text(within: &Element, css: &str) -> String {
 
 /// Waits, within `patience`, until the program's summary line says how its run ended.
 pub async fn wait_for_summary(program: &Element, name: &str, patience: Duration) -> String {
-    let started = std::time::Instant::now();
-    loop {
-        let summary = text(program, ".summary").await;
-        if !summary.trim().is_empty() {
-            return summary;
-        }
-        assert!(started.elapsed() < patience, "{name} never finished");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let client = program.clone().client();
+    client
+        .update_timeouts(TimeoutConfiguration::new(Some(patience), None, None))
+        .await
+        .expect("set the script timeout");
+    let element = serde_json::to_value(program).expect("an element serialises");
+    match client.execute_async(WAIT_FOR_SUMMARY, vec![element]).await {
+        Ok(serde_json::Value::String(summary)) => summary,
+        other => panic!("{name} never finished: {other:?}"),
     }
 }
+
+/// Answers with the program's summary once it has one. The page tells the script, where
+/// polling from here would cost the browser a round of WebDriver work every few milliseconds,
+/// on the same two cores as the program being timed.
+const WAIT_FOR_SUMMARY: &str = r#"
+    const [program, done] = arguments;
+    const summary = () => {
+        const element = program.querySelector(".summary");
+        return element && element.innerText.trim() ? element.innerText : null;
+    };
+    if (summary() !== null) {
+        done(summary());
+        return;
+    }
+    const observer = new MutationObserver(() => {
+        if (summary() !== null) {
+            observer.disconnect();
+            done(summary());
+        }
+    });
+    observer.observe(program, { subtree: true, childList: true, characterData: true });
+"#;
