@@ -13,9 +13,10 @@ mod in_process;
 pub use in_process::InProcessLauncher;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use threadlab_core::platform::{self, Unparker};
 use threadlab_core::sync::Event;
 use threadlab_core::Runtime;
 
@@ -144,10 +145,11 @@ pub fn current_pid() -> u32 {
 }
 
 /// How one started child ended, once it has: set by the launcher's `on_exit` from any OS
-/// thread, awaited by `join()` through the run's scheduler (`event`) or directly (`done`).
+/// thread, awaited by `join()` through the run's scheduler (`event`) or directly, parked
+/// (`waiters`: a park, unlike a condition variable, also works on the browser's green threads).
 pub(crate) struct ExitSlot {
     code: Mutex<Option<i32>>,
-    done: Condvar,
+    waiters: Mutex<Vec<Unparker>>,
     event: Event,
 }
 
@@ -155,14 +157,20 @@ impl ExitSlot {
     pub(crate) fn new(runtime: &Runtime) -> Arc<ExitSlot> {
         Arc::new(ExitSlot {
             code: Mutex::new(None),
-            done: Condvar::new(),
+            waiters: Mutex::new(Vec::new()),
             event: Event::new(runtime),
         })
     }
 
     pub(crate) fn set(&self, code: i32) {
-        *crate::objects::lock(&self.code) = Some(code);
-        self.done.notify_all();
+        let waiters = {
+            let mut slot = crate::objects::lock(&self.code);
+            *slot = Some(code);
+            std::mem::take(&mut *crate::objects::lock(&self.waiters))
+        };
+        for waiter in waiters {
+            waiter.unpark();
+        }
         self.event.set();
     }
 
@@ -174,14 +182,19 @@ impl ExitSlot {
         &self.event
     }
 
-    /// Blocks the OS thread (not through the scheduler) for at most `timeout`.
+    /// Parks the platform thread (not through the scheduler) for at most `timeout`, or less:
+    /// callers wait in a loop.
     pub(crate) fn wait_os(&self, timeout: Duration) -> Option<i32> {
-        let guard = crate::objects::lock(&self.code);
-        let (guard, _) = self
-            .done
-            .wait_timeout_while(guard, timeout, |code| code.is_none())
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *guard
+        {
+            // Registered under the code's lock, so that `set` cannot slip in between.
+            let code = crate::objects::lock(&self.code);
+            if code.is_some() {
+                return *code;
+            }
+            crate::objects::lock(&self.waiters).push(Unparker::for_current());
+        }
+        platform::park_current(Some(timeout));
+        self.code()
     }
 }
 

@@ -1,8 +1,11 @@
 //! The deterministic scheduler: one thread runs at a time, every switch is chosen by a seeded
 //! [`Strategy`], and time is virtual.
 //!
-//! Every thread of the run is a real OS thread, but only the one holding the *turn* runs; the
-//! others wait on their own condition variable for the turn to come back. Everything lives under
+//! Every thread of the run is a platform thread, but only the one holding the *turn* runs; the
+//! others are parked (through [`platform::park_current`]) until the turn comes back. Parking,
+//! not a condition variable, because in the browser without cross-origin isolation a run's
+//! threads are green threads on one Web Worker, where a park suspends the thread and a wait on
+//! a condition variable would block them all. Everything lives under
 //! one mutex, so a choice, a wake-up and the clock always change together. Each thread has a
 //! slot:
 //!
@@ -63,7 +66,7 @@ pub use strategy::{Strategy, DEFAULT_PCT_STEPS};
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Mutex, MutexGuard, Weak};
 
 use crate::error::{Error, Result, StopReason};
 use crate::platform;
@@ -108,8 +111,6 @@ pub struct Deterministic {
     /// `State::running` (or [`NOBODY`]), readable without the lock while a thread spins.
     turn: AtomicU32,
     state: Mutex<State>,
-    /// Signalled when the last thread has finished.
-    all_finished: Condvar,
 }
 
 struct State {
@@ -124,10 +125,11 @@ struct State {
     /// A replay stopped fitting: from then on the lowest-numbered runnable thread runs.
     diverged: bool,
     deadlock: Option<DeadlockReport>,
-    /// The condition variable of the thread just given the turn, signalled by whoever hands
-    /// the turn over once it has released this mutex ([`Deterministic::release`]): signalled
-    /// under the mutex, the woken thread would only wake into it and sleep again.
-    wake_next: Option<Arc<Condvar>>,
+    /// The thread just given the turn (or the main thread, waiting for the last one to
+    /// finish), unparked by whoever hands the turn over once it has released this mutex
+    /// ([`Deterministic::release`]): woken under the mutex, it would only wake into it and park
+    /// again.
+    wake_next: Option<ThreadRef>,
     /// The scheduling point being decided is an instruction tick (see `Picker::pick`).
     at_tick: bool,
     /// Virtual picoseconds of CPU work not yet on the clock (a share of an instruction's cost
@@ -139,8 +141,6 @@ struct Slot {
     thread: ThreadRef,
     status: Status,
     token: bool,
-    /// Signalled when this thread is given the turn.
-    turn: Arc<Condvar>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +181,6 @@ impl Deterministic {
                 cpu_picos: 0,
             }),
             strategy,
-            all_finished: Condvar::new(),
         }
     }
 
@@ -220,13 +219,12 @@ impl Deterministic {
             .store(running.unwrap_or(NOBODY), Ordering::Release);
     }
 
-    /// Waits (on the OS, without a timeout: time is virtual) until `me` holds the turn.
-    /// Unlocks, then signals the thread that was just given the turn, if any.
+    /// Unlocks, then wakes the thread that was just given the turn, if any.
     fn release(&self, mut state: Guard<'_>) {
         let wake_next = state.wake_next.take();
         drop(state);
-        if let Some(turn) = wake_next {
-            turn.notify_one();
+        if let Some(thread) = wake_next {
+            thread.unpark_os_thread();
         }
     }
 
@@ -248,13 +246,11 @@ impl Deterministic {
         Self::interrupted(&state)
     }
 
+    /// Waits (parked, without a timeout: time is virtual) until `me` holds the turn.
     fn wait_turn<'a>(&'a self, state: Guard<'a>, me: u32) -> Guard<'a> {
-        if state.running == Some(me) {
+        if state.running == Some(me) || !state.slots.contains_key(&me) {
             return state;
         }
-        let Some(turn) = state.slots.get(&me).map(|slot| Arc::clone(&slot.turn)) else {
-            return state;
-        };
         // The turn often comes back within microseconds (two threads taking turns), and
         // waking a sleeping thread costs far more than that: look for it briefly first. Only
         // briefly, and without yielding the CPU, which on a busy machine hands it to another
@@ -266,11 +262,15 @@ impl Deterministic {
             }
             std::hint::spin_loop();
         }
-        let mut state = lock(&self.state);
-        while state.running != Some(me) {
-            state = turn.wait(state).unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let state = lock(&self.state);
+            if state.running == Some(me) {
+                return state;
+            }
+            drop(state);
+            // A stray unpark (a stop, a token left from an earlier wait) only costs a look.
+            platform::park_current(None);
         }
-        state
     }
 
     /// Gives the turn to the next thread: `me`, which holds it, has just reached a scheduling
@@ -290,7 +290,7 @@ impl Deterministic {
                         self.set_running(&mut state, Some(next));
                         if next != me {
                             state.wake_next =
-                                state.slots.get(&next).map(|slot| Arc::clone(&slot.turn));
+                                state.slots.get(&next).map(|slot| slot.thread.clone());
                         }
                         return state;
                     }
@@ -326,7 +326,12 @@ impl Deterministic {
                     continue;
                 }
                 self.set_running(&mut state, None);
-                self.all_finished.notify_all();
+                // The main thread waits for the last one in `thread_exiting`.
+                state.wake_next = state
+                    .slots
+                    .values()
+                    .find(|slot| slot.thread.is_main())
+                    .map(|slot| slot.thread.clone());
                 return state;
             }
             if state.ending.is_some() {
@@ -536,7 +541,6 @@ impl Scheduler for Deterministic {
                 thread: thread.clone(),
                 status: Status::Runnable,
                 token: false,
-                turn: Arc::new(Condvar::new()),
             });
             state.picker.thread_created(thread.num());
         }
@@ -587,16 +591,12 @@ impl Scheduler for Deterministic {
         }
         self.release(state);
         if thread.is_main() {
-            let mut state = lock(&self.state);
-            while state
+            while lock(&self.state)
                 .slots
                 .values()
                 .any(|slot| slot.status != Status::Finished)
             {
-                state = self
-                    .all_finished
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+                platform::park_current(None);
             }
         }
     }
