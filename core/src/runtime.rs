@@ -408,6 +408,7 @@ impl Runtime {
     #[inline]
     pub fn tick(&self) -> Result<()> {
         self.check_stop()?;
+        crate::platform::yield_point();
         self.0.scheduler.tick(&self.current())
     }
 

@@ -8,10 +8,18 @@
 //! - `terminate_process(pid)` and `kill_process(pid)`: end a child process (`SIGTERM`,
 //!   `SIGKILL`) for `multiprocessing`; false where there are no OS processes;
 //! - `prewarm()`: start threads ahead of demand (Web Workers; nothing natively);
-//! - `worker_failures()`: how many Web Workers died (always 0 natively).
+//! - `worker_failures()`: how many Web Workers died (always 0 natively);
+//! - `enable_green_threads()` and `glue_url()`: for a page without cross-origin isolation, whose
+//!   runs put all their threads on one worker (no-ops natively);
+//! - `yield_point()`: called at every tick of running code; green threads take turns there
+//!   (the OS preempts real threads).
 //!
-//! `park_current(timeout)` and `Unparker`, which block a thread until it is unparked, and
-//! `cpu_count()`, what `os.cpu_count()` reports, are the same on both: std's.
+//! - `park_current(timeout)` and `Unparker`, which block a thread until it is unparked (or
+//!   make its next park return at once: a token, as `std::thread::park`, so a wake-up is never
+//!   lost): std's natively and on Web Workers; on the browser's green threads, a suspension of
+//!   the thread's stack.
+//!
+//! `cpu_count()`, what `os.cpu_count()` reports, is the same on both: std's.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
@@ -25,32 +33,6 @@ pub use wasm::*;
 
 /// The body of a platform thread.
 pub type ThreadBody = Box<dyn FnOnce() + Send + 'static>;
-
-/// A handle that wakes one parked thread. Unparking before the park makes the next park return
-/// at once (a token, as `std::thread::park`), so a wake-up is never lost. Both back-ends use
-/// std's: natively a futex or condition variable; on wasm32 with atomics,
-/// `memory.atomic.wait32`/`notify`, which works on workers and traps on the page's main
-/// thread, which therefore never calls anything that may block.
-#[derive(Clone, Debug)]
-pub struct Unparker(std::thread::Thread);
-
-impl Unparker {
-    pub fn for_current() -> Unparker {
-        Unparker(std::thread::current())
-    }
-
-    pub fn unpark(&self) {
-        self.0.unpark();
-    }
-}
-
-/// Blocks the calling thread until unparked or until `timeout` passes; may wake spuriously.
-pub fn park_current(timeout: Option<std::time::Duration>) {
-    match timeout {
-        Some(timeout) => std::thread::park_timeout(timeout),
-        None => std::thread::park(),
-    }
-}
 
 /// What `os.cpu_count()` reports (`navigator.hardwareConcurrency` in the browser).
 pub fn cpu_count() -> usize {

@@ -178,3 +178,38 @@ pub fn prewarm() {}
 pub fn worker_failures() -> usize {
     0
 }
+
+/// Green threads are the browser's answer to a page that may not share memory with workers;
+/// natively every thread is an OS thread, and this changes nothing.
+pub fn enable_green_threads() {}
+
+/// There is no JS glue natively (the browser back-end's worker scripts import it).
+pub fn glue_url() -> String {
+    String::new()
+}
+
+/// OS threads are preempted by the OS: nothing to do.
+#[inline(always)]
+pub fn yield_point() {}
+
+/// See the module documentation: std's park, a futex or condition variable.
+#[derive(Clone, Debug)]
+pub struct Unparker(std::thread::Thread);
+
+impl Unparker {
+    pub fn for_current() -> Unparker {
+        Unparker(std::thread::current())
+    }
+
+    pub fn unpark(&self) {
+        self.0.unpark();
+    }
+}
+
+/// Blocks the calling thread until unparked or until `timeout` passes; may wake spuriously.
+pub fn park_current(timeout: Option<std::time::Duration>) {
+    match timeout {
+        Some(timeout) => std::thread::park_timeout(timeout),
+        None => std::thread::park(),
+    }
+}

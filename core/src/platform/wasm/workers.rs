@@ -60,6 +60,11 @@ extern "C" {
     static GLUE_URL: String;
 }
 
+/// The URL of the module's JS glue, for a worker script that loads the module itself.
+pub fn glue_url() -> String {
+    GLUE_URL.with(String::clone)
+}
+
 fn limit_reached() -> Error {
     Error::CantStartThread {
         limit: MAX_WORKERS,
@@ -174,7 +179,7 @@ fn create_worker(job: u32) -> Result<(), String> {
            try {{ threadlab.threadlab_worker_entry(job); }}\n\
            catch (error) {{ self.postMessage(['{DIED}', String(error)]); }}\n\
          }};\n",
-        glue = GLUE_URL.with(String::clone),
+        glue = glue_url(),
         DIED = WORKER_DIED,
     );
     let options = web_sys::BlobPropertyBag::new();
