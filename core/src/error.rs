@@ -31,7 +31,7 @@ pub enum ExceptionKind {
 }
 
 /// Why a run was interrupted: every thread that blocks afterwards gets [`Error::Interrupted`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StopReason {
     /// The learner pressed Stop, or Ctrl-C.
     Requested,

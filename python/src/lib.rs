@@ -67,7 +67,7 @@ impl Default for RunOptions {
 }
 
 /// How a run ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Completed,
     /// `sys.exit(n)` with a nonzero status.

@@ -9,21 +9,21 @@ use crate::sched::WaitFor;
 use crate::time::Time;
 
 /// A thread's life on the run's clock.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lane {
     pub thread: u32,
     pub name: String,
     pub segments: Vec<Segment>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
     pub start: Time,
     pub end: Time,
     pub state: State,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum State {
     Running,
     /// `time.sleep()`.

@@ -15,7 +15,7 @@ pub struct CriterionSpec {
     pub hint: &'static str,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// Met; the text is the evidence ("balance 0 in all 200 runs").
     Passed(String),
@@ -32,7 +32,7 @@ pub struct Criterion {
 }
 
 /// A deterministic run that shows a failure again, seed for seed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replay {
     pub seed: u64,
     /// Virtual cores, when the check ran with CPU time (see `Mode::det_on_cores`).

@@ -10,7 +10,7 @@ use super::{PyErr, PyResult};
 use crate::objects::{Dict, Value};
 use crate::source::SourceFile;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stream {
     Stdout,
     Stderr,
