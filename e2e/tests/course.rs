@@ -321,6 +321,92 @@ async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker(
 
 #[tokio::test]
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
+    let browser = Browser::open_served_with(
+        &threadlab_binary(),
+        &["--without-isolation-headers", "--without-service-worker"],
+    )
+    .await;
+    let notice = browser.text_of("#not-isolated").await;
+    assert!(notice.contains("Deterministic mode only"), "{notice:?}");
+    let isolated = browser
+        .client
+        .execute("return self.crossOriginIsolated;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(isolated, serde_json::Value::Bool(false));
+
+    // Lesson 4's race, its threads taking turns on one worker: the output the lesson shows.
+    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
+    browser.open_lesson(4).await;
+    let example = lesson
+        .examples
+        .iter()
+        .find(|e| e.name == "race.py")
+        .unwrap();
+    let (output, summary) = browser.run("race.py", PATIENCE).await;
+    assert_eq!(output.trim_end(), example.expected_output.trim_end());
+    assert!(summary.contains("det"), "{summary}");
+    let race = browser.program("race.py").await;
+    let lanes = race
+        .find_all(Locator::Css(".timeline .lane"))
+        .await
+        .unwrap_or_default();
+    assert!(lanes.len() >= 3, "a lane per thread, got {}", lanes.len());
+
+    // Check runs its many runs there too: the starter fails, with a hint.
+    let exercise = lesson.exercise.clone().unwrap();
+    let verdict = check_exercise(&browser, &exercise.file_name).await;
+    assert!(verdict.contains("Not yet"), "{verdict}");
+    assert!(verdict.contains("Hint:"), "{verdict}");
+
+    // Stop ends an endless loop by ending its worker, and the page runs the next program.
+    let endless = "while True:\n    pass\n";
+    let (program, name) = browser.first_example_holding(endless).await;
+    click(&program, "button.run").await;
+    let stop = program.find(Locator::Css("button.stop")).await.unwrap();
+    wait_until(
+        || async { stop.is_enabled().await.unwrap_or(false) },
+        "Stop to be enabled",
+    )
+    .await;
+    stop.click().await.expect("Stop");
+    let summary = wait_for_summary(&program, &name, PATIENCE).await;
+    assert!(summary.contains("stopped"), "{summary}");
+    let threads = "import threading\n\
+                   def work(n):\n    print('thread', n)\n\
+                   ts = [threading.Thread(target=work, args=(n,)) for n in range(3)]\n\
+                   for t in ts: t.start()\n\
+                   for t in ts: t.join()\n\
+                   print('all joined')\n";
+    let (program, name) = browser.first_example_holding(threads).await;
+    click(&program, "button.run").await;
+    let summary = wait_for_summary(&program, &name, PATIENCE).await;
+    let output = text(&program, ".output").await;
+    assert!(summary.contains("finished"), "{summary}\n{output}");
+    assert!(output.trim_end().ends_with("all joined"), "{output}");
+    for n in 0..3 {
+        assert!(output.contains(&format!("thread {n}")), "{output}");
+    }
+
+    // A process spinning forever beside its parent, on the same worker, and terminated.
+    browser.open_lesson(7).await;
+    let (output, summary) = browser.run("kill_process.py", PATIENCE).await;
+    assert!(summary.contains("finished"), "{summary}\n{output}");
+    let expected = threadlab_lessons::lesson(7)
+        .unwrap()
+        .unwrap()
+        .examples
+        .into_iter()
+        .find(|example| example.name == "kill_process.py")
+        .unwrap()
+        .expected_output;
+    assert_eq!(output.trim_end(), expected.trim_end());
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang() {
     let browser = Browser::open(&threadlab_binary()).await;
     // Each list is allowed (9 million items), but thirty copies need over 4 GB.

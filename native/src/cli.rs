@@ -101,6 +101,10 @@ pub enum Command {
         /// service-worker fallback)
         #[arg(long, hide = true)]
         without_isolation_headers: bool,
+        /// Leave out the isolation service worker too, as a host that cannot serve one (to try
+        /// the page's single-worker, deterministic-only mode)
+        #[arg(long, hide = true, requires = "without_isolation_headers")]
+        without_service_worker: bool,
     },
 
     /// Run a Python program on real threads and report its wall time.

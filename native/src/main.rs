@@ -92,11 +92,13 @@ fn dispatch(cli: Cli) -> Result<u8, Box<dyn std::error::Error + Send + Sync>> {
             dir,
             port,
             without_isolation_headers,
+            without_service_worker,
         } => {
             serve::serve(&serve::Config {
                 dir,
                 port,
                 isolation_headers: !without_isolation_headers,
+                service_worker: !without_service_worker,
             })?;
             Ok(0)
         }

@@ -15,7 +15,12 @@ pub struct Config {
     pub port: u16,
     /// Off only to try the page as a plain static host serves it.
     pub isolation_headers: bool,
+    /// Off only to try the page where not even its service worker can isolate it.
+    pub service_worker: bool,
 }
+
+/// The script that isolates a page whose host sends no headers (see `index.html`).
+const SERVICE_WORKER: &str = "coi-serviceworker.js";
 
 /// Serves until the process is stopped.
 pub fn serve(config: &Config) -> Result<()> {
@@ -34,24 +39,25 @@ pub fn serve(config: &Config) -> Result<()> {
         .map_or(config.port, |addr| addr.port());
     println!("threadlab: the course is at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     for request in server.incoming_requests() {
-        let response = respond(&config.dir, &request, config.isolation_headers);
+        let response = respond(config, &request);
         // A browser that went away mid-response is no error of ours.
         let _ = request.respond(response);
     }
     Ok(())
 }
 
-fn respond(
-    root: &Path,
-    request: &Request,
-    isolation_headers: bool,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+fn respond(config: &Config, request: &Request) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = request.url().split(['?', '#']).next().unwrap_or("/");
-    let (status, body, content_type) =
-        match file_for(root, path).and_then(|f| fs::read(&f).ok().map(|b| (f, b))) {
-            Some((file, body)) => (200, body, content_type(&file)),
-            None => (404, b"not found\n".to_vec(), "text/plain; charset=utf-8"),
-        };
+    let served = |file: &PathBuf| {
+        config.service_worker || file.file_name().is_none_or(|name| name != SERVICE_WORKER)
+    };
+    let (status, body, content_type) = match file_for(&config.dir, path)
+        .filter(served)
+        .and_then(|f| fs::read(&f).ok().map(|b| (f, b)))
+    {
+        Some((file, body)) => (200, body, content_type(&file)),
+        None => (404, b"not found\n".to_vec(), "text/plain; charset=utf-8"),
+    };
     let mut response = Response::from_data(body).with_status_code(StatusCode(status));
     let isolation = [
         ("Cross-Origin-Opener-Policy", "same-origin"),
@@ -62,7 +68,7 @@ fn respond(
         ("Cache-Control", "no-cache"),
     ]
     .into_iter()
-    .chain(isolation.into_iter().filter(|_| isolation_headers));
+    .chain(isolation.into_iter().filter(|_| config.isolation_headers));
     for (name, value) in headers {
         if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);

@@ -148,7 +148,15 @@ fn verdict_view(
             <p class="replay">
                 {format!("Under seed {seed}, {} ", found.what_happened)}
                 <button on:click=move |_| replay.run(seed)>"Replay that run"</button>
-                <button on:click=move |_| step_through.run(failing.get_value())>"Step through it"</button>
+                // Step mode needs shared memory (see `single_worker`).
+                {crate::single_worker::isolated()
+                    .then(|| {
+                        view! {
+                            <button on:click=move |_| {
+                                step_through.run(failing.get_value())
+                            }>"Step through it"</button>
+                        }
+                    })}
             </p>
         }
     });

@@ -8,6 +8,7 @@ mod editor;
 mod markdown;
 mod program;
 mod runner;
+mod single_worker;
 mod step;
 mod step_host;
 mod timeline;
@@ -15,10 +16,22 @@ mod warm_up;
 
 fn main() {
     console_error_panic_hook::set_once();
-    // Workers take tens of milliseconds to start: have some ready before the first Run.
-    threadlab_core::platform::prewarm();
+    // wasm-bindgen runs `main` on the first thread of each instance: on the page, and on the
+    // single worker (see `single_worker`), which has an instance of its own and no page.
+    if web_sys::window().is_none() {
+        return;
+    }
+    // Without isolation, each run gets a worker of its own (`single_worker`), and a worker of
+    // the shared-memory kind could not even start.
+    let isolated = single_worker::isolated();
+    if isolated {
+        // Workers take tens of milliseconds to start: have some ready before the first Run.
+        threadlab_core::platform::prewarm();
+    }
     leptos::mount::mount_to_body(app::App);
-    warm_up::start();
+    if isolated {
+        warm_up::start();
+    }
     // When the course became usable, on the page's clock: the browser benchmark reads it.
     let _ = js_sys::Reflect::set(
         &js_sys::global(),

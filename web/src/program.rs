@@ -13,6 +13,7 @@ use threadlab_python::{Outcome, Stream};
 use crate::check::CheckPanel;
 use crate::editor::{CodeEditor, EditorHandle};
 use crate::runner::{Finished, RunningProgram};
+use crate::single_worker;
 use crate::step::StepPanel;
 use crate::step_host::StepStart;
 use crate::timeline::Timeline;
@@ -77,7 +78,12 @@ pub fn RunnableProgram(
     let (output, set_output) = signal(Vec::<(Stream, String)>::new());
     let (running, set_running) = signal(None::<RunningProgram>);
     let (summary, set_summary) = signal(None::<Finished>);
-    let (initial_mode, initial_seed) = ModeChoice::of(&mode);
+    let (mut initial_mode, initial_seed) = ModeChoice::of(&mode);
+    // Without isolation every run is deterministic, on one worker (see `single_worker`).
+    let isolated = single_worker::isolated();
+    if !isolated {
+        initial_mode = ModeChoice::Deterministic;
+    }
     let (mode, set_mode) = signal(initial_mode);
     let (seed, set_seed) = signal(initial_seed);
     let (problem, set_problem) = signal(None::<String>);
@@ -224,11 +230,17 @@ pub fn RunnableProgram(
                 </button>
                 <button
                     class="step"
-                    title="Run it yourself, choosing the thread that goes next"
+                    title=if isolated {
+                        "Run it yourself, choosing the thread that goes next"
+                    } else {
+                        "Step needs a cross-origin isolated page (see the notice at the top)"
+                    }
                     on:click=move |_| {
                         set_stepping.set(Some(StepStart::Beginning { seed: seed.get_untracked() }))
                     }
-                    disabled=move || running.get().is_some() || stepping.get().is_some()
+                    disabled=move || {
+                        !isolated || running.get().is_some() || stepping.get().is_some()
+                    }
                 >
                     "Step"
                 </button>
@@ -267,7 +279,11 @@ pub fn RunnableProgram(
                             .into_iter()
                             .map(|(choice, label)| {
                                 view! {
-                                    <option value=choice.value() selected=choice == initial_mode>
+                                    <option
+                                        value=choice.value()
+                                        selected=choice == initial_mode
+                                        disabled=!isolated && choice != ModeChoice::Deterministic
+                                    >
                                         {label}
                                     </option>
                                 }

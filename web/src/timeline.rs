@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use threadlab_core::trace::{Lane, State, Trace};
+use threadlab_core::trace::{Lane, State};
+
+use crate::runner::RunTrace;
 
 use crate::download::download_text;
 
@@ -41,7 +43,7 @@ fn describe(state: &State) -> String {
 }
 
 #[component]
-pub fn Timeline(lanes: Arc<Vec<Lane>>, trace: Option<Arc<Trace>>) -> impl IntoView {
+pub fn Timeline(lanes: Arc<Vec<Lane>>, trace: Option<RunTrace>) -> impl IntoView {
     let start = lanes
         .iter()
         .filter_map(|lane| lane.segments.first())
@@ -158,10 +160,10 @@ pub fn Timeline(lanes: Arc<Vec<Lane>>, trace: Option<Arc<Trace>>) -> impl IntoVi
 
 /// A button that saves the trace as Chrome trace-event JSON (opens in ui.perfetto.dev).
 #[component]
-fn DownloadTrace(trace: Arc<Trace>) -> impl IntoView {
+fn DownloadTrace(trace: RunTrace) -> impl IntoView {
     let trace = StoredValue::new(trace);
     let download = move |_| {
-        let json = trace.with_value(|trace| trace.to_chrome_json());
+        let json = trace.with_value(RunTrace::chrome_json);
         download_text("trace.json", "application/json", &json);
     };
     view! { <button on:click=download>"Download trace"</button> }
