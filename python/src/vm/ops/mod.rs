@@ -35,7 +35,7 @@ pub(crate) fn run_next_now<T>(
     if *countdown <= 1 {
         return None;
     }
-    let next = accept(*frame.code.instructions.get(frame.ip)?)?;
+    let next = accept(frame.instruction(frame.ip)?)?;
     frame.ip += 1;
     *countdown -= 1;
     Some(next)
