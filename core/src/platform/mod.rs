@@ -12,8 +12,7 @@
 //! - `enable_green_threads()` and `glue_url()`: for a page without cross-origin isolation, whose
 //!   runs put all their threads on one worker (no-ops natively);
 //! - `yield_point()`: called at every tick of running code; green threads take turns there
-//!   (the OS preempts real threads).
-//!
+//!   (the OS preempts real threads);
 //! - `park_current(timeout)` and `Unparker`, which block a thread until it is unparked (or
 //!   make its next park return at once: a token, as `std::thread::park`, so a wake-up is never
 //!   lost): std's natively and on Web Workers; on the browser's green threads, a suspension of

@@ -12,7 +12,7 @@ mod in_process;
 
 pub use in_process::InProcessLauncher;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -149,7 +149,9 @@ pub fn current_pid() -> u32 {
 /// (`waiters`: a park, unlike a condition variable, also works on the browser's green threads).
 pub(crate) struct ExitSlot {
     code: Mutex<Option<i32>>,
-    waiters: Mutex<Vec<Unparker>>,
+    /// Each by a number of its own, so that it leaves once its wait is over.
+    waiters: Mutex<Vec<(u64, Unparker)>>,
+    next_waiter: AtomicU64,
     event: Event,
 }
 
@@ -158,6 +160,7 @@ impl ExitSlot {
         Arc::new(ExitSlot {
             code: Mutex::new(None),
             waiters: Mutex::new(Vec::new()),
+            next_waiter: AtomicU64::new(0),
             event: Event::new(runtime),
         })
     }
@@ -168,7 +171,7 @@ impl ExitSlot {
             *slot = Some(code);
             std::mem::take(&mut *crate::objects::lock(&self.waiters))
         };
-        for waiter in waiters {
+        for (_, waiter) in waiters {
             waiter.unpark();
         }
         self.event.set();
@@ -185,15 +188,18 @@ impl ExitSlot {
     /// Parks the platform thread (not through the scheduler) for at most `timeout`, or less:
     /// callers wait in a loop.
     pub(crate) fn wait_os(&self, timeout: Duration) -> Option<i32> {
-        {
+        let number = {
             // Registered under the code's lock, so that `set` cannot slip in between.
             let code = crate::objects::lock(&self.code);
             if code.is_some() {
                 return *code;
             }
-            crate::objects::lock(&self.waiters).push(Unparker::for_current());
-        }
+            let number = self.next_waiter.fetch_add(1, Ordering::Relaxed);
+            crate::objects::lock(&self.waiters).push((number, Unparker::for_current()));
+            number
+        };
         platform::park_current(Some(timeout));
+        crate::objects::lock(&self.waiters).retain(|&(waiter, _)| waiter != number);
         self.code()
     }
 }

@@ -5,9 +5,8 @@
 //! others are parked (through [`platform::park_current`]) until the turn comes back. Parking,
 //! not a condition variable, because in the browser without cross-origin isolation a run's
 //! threads are green threads on one Web Worker, where a park suspends the thread and a wait on
-//! a condition variable would block them all. Everything lives under
-//! one mutex, so a choice, a wake-up and the clock always change together. Each thread has a
-//! slot:
+//! a condition variable would block them all. Everything lives under one mutex, so a choice, a
+//! wake-up and the clock always change together. Each thread has a slot:
 //!
 //! | status | meaning | becomes |
 //! |---|---|---|
