@@ -347,6 +347,22 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
     let (output, summary) = browser.run("race.py", PATIENCE).await;
     assert_eq!(output.trim_end(), example.expected_output.trim_end());
     assert!(summary.contains("det"), "{summary}");
+    // Lesson 1's page was built over: none of its editors stays behind in lesson 4's programs.
+    let one_editor_each = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('figure.program')]\
+               .map((f) => f.querySelectorAll('.cm-editor').length);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        one_editor_each
+            .as_array()
+            .is_some_and(|counts| counts.iter().all(|count| count == 1)),
+        "editors per program: {one_editor_each}"
+    );
     let race = browser.program("race.py").await;
     let lanes = race
         .find_all(Locator::Css(".timeline .lane"))

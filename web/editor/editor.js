@@ -91,6 +91,10 @@ globalThis.threadlabEditor = {
   text(view) {
     return view.state.doc.toString();
   },
+  // Takes the editor off the page and stops its listeners.
+  destroy(view) {
+    view.destroy();
+  },
   setText(view, text) {
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
   },

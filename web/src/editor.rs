@@ -19,6 +19,9 @@ extern "C" {
         on_run: &Closure<dyn FnMut()>,
     ) -> EditorView;
 
+    #[wasm_bindgen(js_namespace = threadlabEditor, js_name = destroy)]
+    fn destroy_editor(view: &EditorView);
+
     #[wasm_bindgen(js_namespace = threadlabEditor, js_name = setText)]
     fn set_text(view: &EditorView, text: &str);
 
@@ -38,6 +41,9 @@ pub struct ThreadMark {
     pub colour: usize,
     pub name: String,
 }
+
+/// The editor's change and run callbacks, which live as long as it does.
+type EditorCallbacks = (Closure<dyn FnMut(String)>, Closure<dyn FnMut()>);
 
 /// What the rest of the page may do to an editor once it exists.
 #[derive(Clone, Copy)]
@@ -90,6 +96,7 @@ pub fn CodeEditor(
     handle: EditorHandle,
 ) -> impl IntoView {
     let parent = NodeRef::<html::Div>::new();
+    let callbacks = StoredValue::new_local(None::<EditorCallbacks>);
     Effect::new(move |_| {
         let Some(element) = parent.get() else {
             return;
@@ -100,10 +107,17 @@ pub fn CodeEditor(
         let changed = Closure::<dyn FnMut(String)>::new(move |text| on_change.run(text));
         let run = Closure::<dyn FnMut()>::new(move || on_run.run(()));
         let view = create_editor(&element, &initial, &changed, &run);
-        // The editor lives as long as the page; its callbacks with it.
-        changed.forget();
-        run.forget();
+        callbacks.set_value(Some((changed, run)));
         handle.0.set_value(Some(view));
+    });
+    // Another lesson's page is built in place of this one, reusing its elements (Leptos
+    // rebuilds a view of the same shape rather than replacing it): the editor must leave with
+    // its component, or it would stay in the reused element beside the next program's.
+    on_cleanup(move || {
+        if let Some(view) = handle.0.try_update_value(Option::take).flatten() {
+            destroy_editor(&view);
+        }
+        callbacks.try_update_value(Option::take);
     });
     view! { <div class="editor" node_ref=parent></div> }
 }
