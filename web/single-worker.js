@@ -104,6 +104,9 @@ self.onmessage = async (event) => {
     base = current();
     enter = WebAssembly.promising(exports.threadlab_green_entry);
     threadlab.threadlab_single_worker_run(request);
+    // Output leaves in batches (see PostingSink in single_worker.rs): this timer runs whenever
+    // the green threads let the event loop in, which they do every few thousand instructions.
+    setInterval(() => threadlab.threadlab_single_worker_flush(), 50);
   } catch (error) {
     died(error);
   }

@@ -103,6 +103,31 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
 
 #[tokio::test]
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
+async fn a_flood_of_output_keeps_the_page_responsive_and_shows_the_latest() {
+    let browser = Browser::open(&threadlab_binary()).await;
+    let flood = "n = 0\nwhile True:\n    n += 1\n    print(n)\n";
+    let (program, name) = browser.first_example_holding(flood).await;
+    click(&program, "button.run").await;
+    // Far more lines than the page keeps: the oldest go, counted, and the page still answers.
+    wait_until(
+        || async {
+            text(&program, ".output")
+                .await
+                .contains("earlier lines not shown")
+        },
+        "the page to let the oldest output go",
+    )
+    .await;
+    click(&program, "button.stop").await;
+    let summary = wait_for_summary(&program, &name, PATIENCE).await;
+    assert!(summary.starts_with("stopped in"), "{summary}");
+    let output = text(&program, ".output").await;
+    assert!(output.len() < 80 * 1024, "{} bytes kept", output.len());
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn check_fails_the_starter_opens_a_found_race_in_step_mode_and_passes_the_solution() {
     let browser = Browser::open(&threadlab_binary()).await;
     let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();

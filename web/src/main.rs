@@ -6,6 +6,7 @@ mod check;
 mod download;
 mod editor;
 mod markdown;
+mod output;
 mod program;
 mod runner;
 mod single_worker;

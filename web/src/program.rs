@@ -4,7 +4,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use threadlab_core::Mode;
+use threadlab_core::{Mode, StopReason};
 use threadlab_lessons::check::Replay;
 use threadlab_lessons::Comparison;
 use threadlab_python::step::Goal;
@@ -12,6 +12,7 @@ use threadlab_python::{Outcome, Stream};
 
 use crate::check::CheckPanel;
 use crate::editor::{CodeEditor, EditorHandle};
+use crate::output::{OutputLog, KEPT_BYTES};
 use crate::runner::{Finished, RunningProgram};
 use crate::single_worker;
 use crate::step::StepPanel;
@@ -75,7 +76,7 @@ pub fn RunnableProgram(
     #[prop(optional)]
     step_goals: Vec<Goal>,
 ) -> impl IntoView {
-    let (output, set_output) = signal(Vec::<(Stream, String)>::new());
+    let (output, set_output) = signal(OutputLog::default());
     let (running, set_running) = signal(None::<RunningProgram>);
     let (summary, set_summary) = signal(None::<Finished>);
     let (mut initial_mode, initial_seed) = ModeChoice::of(&mode);
@@ -105,7 +106,7 @@ pub fn RunnableProgram(
         if running.get_untracked().is_some() {
             return;
         }
-        set_output.set(Vec::new());
+        set_output.set(OutputLog::default());
         set_summary.set(None);
         set_problem.set(None);
         editor.mark_line(0);
@@ -124,14 +125,18 @@ pub fn RunnableProgram(
             let chunks = program.drain();
             if !chunks.is_empty() {
                 set_output.update(|output| {
-                    output.extend(chunks.into_iter().map(|chunk| (chunk.stream, chunk.text)))
+                    for chunk in chunks {
+                        output.push(chunk.stream, &chunk.text);
+                    }
                 });
             }
             if let Some(finished) = program.finished() {
                 // Output printed just before the end arrives before `finished` does.
                 let rest = program.drain();
                 set_output.update(|output| {
-                    output.extend(rest.into_iter().map(|chunk| (chunk.stream, chunk.text)))
+                    for chunk in rest {
+                        output.push(chunk.stream, &chunk.text);
+                    }
                 });
                 if let Some(line) = error_line(&program_name.get_value(), &output.get_untracked()) {
                     editor.mark_line(line);
@@ -323,13 +328,32 @@ pub fn RunnableProgram(
             <pre class="output" aria-live="polite">
                 {move || {
                     output
-                        .get()
-                        .into_iter()
-                        .map(|(stream, text)| {
-                            let class = if stream == Stream::Stderr { "stderr" } else { "stdout" };
-                            view! { <span class=class>{text}</span> }
+                        .with(|output| {
+                            let dropped = output.dropped_lines();
+                            let note = (dropped > 0)
+                                .then(|| {
+                                    view! {
+                                        <span class="dropped">
+                                            {format!(
+                                                "… {dropped} earlier lines not shown (the page keeps the last {} KB)\n",
+                                                KEPT_BYTES / 1024,
+                                            )}
+                                        </span>
+                                    }
+                                });
+                            let runs = output
+                                .runs()
+                                .map(|(stream, text)| {
+                                    let class = if *stream == Stream::Stderr {
+                                        "stderr"
+                                    } else {
+                                        "stdout"
+                                    };
+                                    view! { <span class=class>{text.clone()}</span> }
+                                })
+                                .collect_view();
+                            (note, runs)
                         })
-                        .collect_view()
                 }}
             </pre>
             <p class="summary">{move || summary.get().map(|finished| describe(&finished))}</p>
@@ -358,10 +382,10 @@ pub fn RunnableProgram(
 
 /// The line of `name` an error points at: the last `File "name", line N` of the traceback or
 /// syntax error, which is where the learner should look.
-fn error_line(name: &str, output: &[(Stream, String)]) -> Option<u32> {
+fn error_line(name: &str, output: &OutputLog) -> Option<u32> {
     let marker = format!("File \"{name}\", line ");
     output
-        .iter()
+        .runs()
         .filter(|(stream, _)| *stream == Stream::Stderr)
         .flat_map(|(_, text)| text.lines())
         .filter_map(|line| line.trim_start().strip_prefix(marker.as_str()))
@@ -373,9 +397,9 @@ fn error_line(name: &str, output: &[(Stream, String)]) -> Option<u32> {
 }
 
 /// What the program printed to stdout, as one text.
-fn printed_text(output: &[(Stream, String)]) -> String {
+fn printed_text(output: &OutputLog) -> String {
     output
-        .iter()
+        .runs()
         .filter(|(stream, _)| *stream == Stream::Stdout)
         .map(|(_, text)| text.as_str())
         .collect()
@@ -388,6 +412,7 @@ pub(crate) fn outcome_text(outcome: &Outcome) -> String {
         Outcome::Exited(code) => format!("exited with status {code}"),
         Outcome::UncaughtException => "ended with an uncaught exception".to_owned(),
         Outcome::SyntaxError => "has a syntax error".to_owned(),
+        Outcome::Stopped(StopReason::Requested) => "stopped".to_owned(),
         Outcome::Stopped(reason) => format!("stopped ({reason})"),
         Outcome::InternalError => "hit an internal error".to_owned(),
     }
@@ -395,10 +420,14 @@ pub(crate) fn outcome_text(outcome: &Outcome) -> String {
 
 fn describe(finished: &Finished) -> String {
     let how = outcome_text(&finished.outcome);
+    // A run stopped by ending its worker (the single-worker mode) never reported its count.
+    let instructions = match finished.instructions {
+        0 => String::new(),
+        count => format!(", {count} instructions"),
+    };
     format!(
-        "{how} in {:.3} s wall time, {} instructions, {} mode",
+        "{how} in {:.3} s wall time{instructions}, {} mode",
         finished.elapsed.as_secs_f64(),
-        finished.instructions,
         finished.mode
     )
 }
@@ -412,12 +441,11 @@ mod tests {
         let traceback = "Traceback (most recent call last):\n  File \"race.py\", line 12, in \
                          <module>\n    main()\n  File \"race.py\", line 7, in main\n    1 / 0\n\
                          ZeroDivisionError: division by zero\n";
-        let output = vec![
-            (Stream::Stdout, "started\n".to_owned()),
-            (Stream::Stderr, traceback.to_owned()),
-        ];
+        let mut output = OutputLog::default();
+        output.push(Stream::Stdout, "started\n");
+        assert_eq!(error_line("race.py", &output), None);
+        output.push(Stream::Stderr, traceback);
         assert_eq!(error_line("race.py", &output), Some(7));
         assert_eq!(error_line("other.py", &output), None);
-        assert_eq!(error_line("race.py", &output[..1]), None);
     }
 }

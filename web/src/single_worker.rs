@@ -334,15 +334,45 @@ fn deliver(id: u32, receiver: &Receiver, reply: Reply) {
     }
 }
 
-/// On the worker: the page's output sink, one message per `print`.
+/// On the worker: the page's output sink. A message per `print` would flood the page (a loop
+/// prints a million lines a second), so text gathers here and leaves in batches: when
+/// [`BATCH_BYTES`] have gathered, every 50 ms (a timer of `single-worker.js`, which runs
+/// whenever the green threads let the event loop in) and at the end of the run.
 struct PostingSink;
+
+const BATCH_BYTES: usize = 16 * 1024;
+
+/// Text printed and not posted yet, in runs of one stream.
+static PENDING: std::sync::Mutex<Vec<(Stream, String)>> = std::sync::Mutex::new(Vec::new());
 
 impl OutputSink for PostingSink {
     fn write(&self, stream: Stream, text: &str) {
-        post(&Reply::Output {
-            stream,
-            text: text.to_owned(),
-        });
+        let full = {
+            let mut pending = PENDING
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match pending.last_mut() {
+                Some((last, run)) if *last == stream => run.push_str(text),
+                _ => pending.push((stream, text.to_owned())),
+            }
+            pending.iter().map(|(_, run)| run.len()).sum::<usize>() >= BATCH_BYTES
+        };
+        if full {
+            threadlab_single_worker_flush();
+        }
+    }
+}
+
+/// On the worker: posts the output gathered so far (see [`PostingSink`]).
+#[wasm_bindgen]
+pub fn threadlab_single_worker_flush() {
+    let pending = std::mem::take(
+        &mut *PENDING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    for (stream, text) in pending {
+        post(&Reply::Output { stream, text });
     }
 }
 
@@ -371,6 +401,7 @@ pub fn threadlab_single_worker_run(request: &str) {
         Request::Run { name, source, seed } => Box::new(move || {
             let finished =
                 runner::execute(name, source, Mode::det(seed), Arc::new(PostingSink), |_| {});
+            threadlab_single_worker_flush();
             let trace_truncated = finished.trace.as_ref().is_some_and(RunTrace::truncated);
             post(&Reply::Finished {
                 outcome: finished.outcome,
