@@ -59,8 +59,15 @@ self.threadlabGreenResume = (id) => {
   wake(0);
 };
 
+// A trap (memory exhausted, or a bug of ours) ends the run: the page hears of it and stops
+// waiting.
 function start(id, job) {
-  exports.__wbindgen_start(); // a fresh stack and thread-local block, made current
+  try {
+    exports.__wbindgen_start(); // a fresh stack and thread-local block, made current
+  } catch (error) {
+    died(error);
+    return;
+  }
   const thread = { ...current(), stack: exports.__stack_alloc.value, wake: null, timer: 0 };
   threads.set(id, thread);
   enter(id, job).then(() => {
@@ -106,7 +113,14 @@ self.onmessage = async (event) => {
     threadlab.threadlab_single_worker_run(request);
     // Output leaves in batches (see PostingSink in single_worker.rs): this timer runs whenever
     // the green threads let the event loop in, which they do every few thousand instructions.
-    setInterval(() => threadlab.threadlab_single_worker_flush(), 50);
+    const flushing = setInterval(() => {
+      try {
+        threadlab.threadlab_single_worker_flush();
+      } catch (error) {
+        clearInterval(flushing);
+        died(error);
+      }
+    }, 50);
   } catch (error) {
     died(error);
   }

@@ -243,8 +243,10 @@ impl ThreadRef {
             rt.registry().remove(self);
             lock(&self.0.life).state = LifeState::New;
             return Err(match err {
-                Error::CantStartThread { reason, .. } => Error::CantStartThread {
-                    limit: rt.max_threads(),
+                // The platform's own limit (the browser's workers), or the run's where the
+                // platform names none (the OS refused).
+                Error::CantStartThread { limit, reason } => Error::CantStartThread {
+                    limit: if limit == 0 { rt.max_threads() } else { limit },
                     reason,
                 },
                 other => other,

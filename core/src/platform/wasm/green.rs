@@ -14,20 +14,27 @@
 //! and calls [`threadlab_green_entry`] through `WebAssembly.promising`.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 use wasm_bindgen::prelude::*;
 
+use crate::error::Error;
 use crate::platform::ThreadBody;
+
+/// As many threads as the Web Workers back-end allows, so that a program meets the same limit
+/// on every page; each has a stack of its own in the instance's memory.
+const LIMIT: usize = super::MAX_WORKERS;
 
 /// Set once by the single worker before its first run; never unset. Read at every tick of
 /// every thread, so on a cache line of its own: a neighbour written often would make each read
 /// a miss on every core.
 static ENABLED: CachePadded<AtomicBool> = CachePadded::new(AtomicBool::new(false));
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+/// Green threads started and not finished.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// One green thread, as its unparkers see it.
 #[derive(Debug)]
@@ -78,11 +85,19 @@ pub fn green_threads() -> bool {
     ENABLED.load(Ordering::Acquire)
 }
 
-pub(crate) fn spawn(body: ThreadBody) {
+pub(crate) fn spawn(body: ThreadBody) -> Result<(), Error> {
+    if LIVE.fetch_add(1, Ordering::AcqRel) >= LIMIT {
+        LIVE.fetch_sub(1, Ordering::AcqRel);
+        return Err(Error::CantStartThread {
+            limit: LIMIT,
+            reason: "green threads on the page's one Web Worker".to_owned(),
+        });
+    }
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     // The body crosses to the new stack as an address, as it does to a new worker.
     let job = Box::into_raw(Box::new(body)) as usize as u32;
     js_spawn(id, job);
+    Ok(())
 }
 
 /// The first frame of a green thread's stack, called by the worker's script.
@@ -98,6 +113,7 @@ pub fn threadlab_green_entry(id: u32, job: u32) {
     // SAFETY: `job` is the address `spawn` made with `Box::into_raw`, started exactly once.
     let body = unsafe { Box::from_raw(job as usize as *mut ThreadBody) };
     body();
+    LIVE.fetch_sub(1, Ordering::AcqRel);
 }
 
 /// The calling green thread, if it is one (the worker's own stack is not).

@@ -50,8 +50,7 @@ pub fn kill_process(_pid: u32) -> bool {
 /// Runs `body` on a new thread: a Web Worker, or a green thread once they are enabled.
 pub fn spawn(name: &str, stack_size: usize, body: ThreadBody) -> Result<(), Error> {
     if green_threads() {
-        green::spawn(body);
-        Ok(())
+        green::spawn(body)
     } else {
         workers::spawn(name, stack_size, body)
     }
