@@ -44,19 +44,28 @@ async fn the_page_is_isolated_and_runs_examples_on_workers() {
 
     // Lesson 4's race and its fix run in deterministic mode with the lesson's seed, on
     // workers: they must print exactly what the lesson says (and what `threadlab run` prints).
-    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
     browser.open_lesson(4).await;
     for name in ["race.py", "race_fixed.py"] {
-        let example = lesson.examples.iter().find(|e| e.name == name).unwrap();
-        let (output, summary) = browser.run(name, PATIENCE).await;
+        let summary = run_expecting_the_lessons_output(&browser, 4, name).await;
         assert!(summary.contains("finished"), "{name}: {summary}");
-        assert_eq!(
-            output.trim_end(),
-            example.expected_output.trim_end(),
-            "{name}"
-        );
     }
     browser.close().await;
+}
+
+/// Runs lesson `lesson`'s example `name` (its lesson open) and checks that it prints exactly
+/// what the lesson says it prints; returns the run's summary.
+async fn run_expecting_the_lessons_output(browser: &Browser, lesson: u32, name: &str) -> String {
+    let expected = threadlab_lessons::lesson(lesson)
+        .unwrap()
+        .unwrap()
+        .examples
+        .into_iter()
+        .find(|example| example.name == name)
+        .unwrap_or_else(|| panic!("lesson {lesson} has no example {name}"))
+        .expected_output;
+    let (output, summary) = browser.run(name, PATIENCE).await;
+    assert_eq!(output.trim_end(), expected.trim_end(), "{name}: {summary}");
+    summary
 }
 
 #[tokio::test]
@@ -332,15 +341,8 @@ async fn a_host_without_the_isolation_headers_gets_them_from_the_service_worker(
         "the page to become cross-origin isolated",
     )
     .await;
-    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
     browser.open_lesson(4).await;
-    let example = lesson
-        .examples
-        .iter()
-        .find(|e| e.name == "race.py")
-        .unwrap();
-    let (output, _) = browser.run("race.py", PATIENCE).await;
-    assert_eq!(output.trim_end(), example.expected_output.trim_end());
+    run_expecting_the_lessons_output(&browser, 4, "race.py").await;
     browser.close().await;
 }
 
@@ -362,15 +364,8 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
     assert_eq!(isolated, serde_json::Value::Bool(false));
 
     // Lesson 4's race, its threads taking turns on one worker: the output the lesson shows.
-    let lesson = threadlab_lessons::lesson(4).unwrap().unwrap();
     browser.open_lesson(4).await;
-    let example = lesson
-        .examples
-        .iter()
-        .find(|e| e.name == "race.py")
-        .unwrap();
-    let (output, summary) = browser.run("race.py", PATIENCE).await;
-    assert_eq!(output.trim_end(), example.expected_output.trim_end());
+    let summary = run_expecting_the_lessons_output(&browser, 4, "race.py").await;
     assert!(summary.contains("det"), "{summary}");
     // Lesson 1's page was built over: none of its editors stays behind in lesson 4's programs.
     let one_editor_each = browser
@@ -396,7 +391,11 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
     assert!(lanes.len() >= 3, "a lane per thread, got {}", lanes.len());
 
     // Check runs its many runs there too: the starter fails, with a hint.
-    let exercise = lesson.exercise.clone().unwrap();
+    let exercise = threadlab_lessons::lesson(4)
+        .unwrap()
+        .unwrap()
+        .exercise
+        .unwrap();
     let verdict = check_exercise(&browser, &exercise.file_name).await;
     assert!(verdict.contains("Not yet"), "{verdict}");
     assert!(verdict.contains("Hint:"), "{verdict}");
@@ -432,17 +431,8 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
 
     // A process spinning forever beside its parent, on the same worker, and terminated.
     browser.open_lesson(7).await;
-    let (output, summary) = browser.run("kill_process.py", PATIENCE).await;
-    assert!(summary.contains("finished"), "{summary}\n{output}");
-    let expected = threadlab_lessons::lesson(7)
-        .unwrap()
-        .unwrap()
-        .examples
-        .into_iter()
-        .find(|example| example.name == "kill_process.py")
-        .unwrap()
-        .expected_output;
-    assert_eq!(output.trim_end(), expected.trim_end());
+    let summary = run_expecting_the_lessons_output(&browser, 7, "kill_process.py").await;
+    assert!(summary.contains("finished"), "{summary}");
     browser.close().await;
 }
 
@@ -509,17 +499,8 @@ async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
 async fn a_process_runs_in_the_browser_and_is_terminated() {
     let browser = Browser::open(&threadlab_binary()).await;
     browser.open_lesson(7).await;
-    let (output, summary) = browser.run("kill_process.py", PATIENCE).await;
-    assert!(summary.contains("finished"), "{summary}\n{output}");
-    let expected = threadlab_lessons::lesson(7)
-        .unwrap()
-        .unwrap()
-        .examples
-        .into_iter()
-        .find(|example| example.name == "kill_process.py")
-        .unwrap()
-        .expected_output;
-    assert_eq!(output.trim_end(), expected.trim_end());
+    let summary = run_expecting_the_lessons_output(&browser, 7, "kill_process.py").await;
+    assert!(summary.contains("finished"), "{summary}");
     browser.close().await;
 }
 
