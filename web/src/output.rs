@@ -61,10 +61,6 @@ impl OutputLog {
     pub fn dropped_lines(&self) -> usize {
         self.dropped_lines
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.runs.is_empty() && self.dropped_lines == 0
-    }
 }
 
 #[cfg(test)]
