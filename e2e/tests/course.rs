@@ -429,6 +429,14 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
         assert!(output.contains(&format!("thread {n}")), "{output}");
     }
 
+    // Threads beyond the limit are refused with the browser's limit, as on workers.
+    let (program, name) = browser.first_example_holding(GREEDY).await;
+    click(&program, "button.run").await;
+    let summary = wait_for_summary(&program, &name, PATIENCE).await;
+    let output = text(&program, ".output").await;
+    assert!(summary.contains("finished"), "{summary}\n{output}");
+    assert!(output.contains("limit of 64 threads"), "{output}");
+
     // A process spinning forever beside its parent, on the same worker, and terminated.
     browser.open_lesson(7).await;
     let summary = run_expecting_the_lessons_output(&browser, 7, "kill_process.py").await;
@@ -465,32 +473,34 @@ async fn a_worker_that_runs_out_of_memory_is_reported_and_the_page_does_not_hang
     browser.close().await;
 }
 
+/// Starts threads until refused, then lets them all end and says how many started.
+const GREEDY: &str = "import threading, time\n\
+                      stop = threading.Event()\n\
+                      started = []\n\
+                      try:\n\
+                      \x20   for _ in range(200):\n\
+                      \x20       t = threading.Thread(target=stop.wait)\n\
+                      \x20       t.start()\n\
+                      \x20       started.append(t)\n\
+                      except RuntimeError as error:\n\
+                      \x20   print('refused:', error)\n\
+                      stop.set()\n\
+                      for t in started:\n\
+                      \x20   t.join()\n\
+                      print('threads started:', len(started))\n";
+
 #[tokio::test]
 #[ignore = "needs the built site and Chromium: scripts/test.sh runs it"]
 async fn too_many_threads_raise_a_clear_error_instead_of_hanging() {
     let browser = Browser::open(&threadlab_binary()).await;
-    let greedy = "import threading, time\n\
-                  stop = threading.Event()\n\
-                  started = []\n\
-                  try:\n\
-                  \x20   for _ in range(200):\n\
-                  \x20       t = threading.Thread(target=stop.wait)\n\
-                  \x20       t.start()\n\
-                  \x20       started.append(t)\n\
-                  except RuntimeError as error:\n\
-                  \x20   print('refused:', error)\n\
-                  stop.set()\n\
-                  for t in started:\n\
-                  \x20   t.join()\n\
-                  print('threads started:', len(started))\n";
-    let (_, name) = browser.first_example_holding(greedy).await;
+    let (_, name) = browser.first_example_holding(GREEDY).await;
     let (output, summary) = browser.run(&name, PATIENCE).await;
     assert!(summary.contains("finished"), "{summary}\n{output}");
     assert!(
         output.contains("refused: can't start new thread"),
         "{output}"
     );
-    assert!(output.contains("limit of"), "{output}");
+    assert!(output.contains("limit of 64 threads"), "{output}");
     browser.close().await;
 }
 
