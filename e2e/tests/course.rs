@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::Locator;
 use threadlab_e2e::{click, root, text, wait_for_summary, Browser, PATIENCE};
 
@@ -89,7 +90,16 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
         "the editor shows {shown:?}"
     );
 
-    click(&program, "button.run").await;
+    let summary = run_then_stop(&program, name).await;
+    assert!(summary.contains("stopped"), "{summary}");
+    // The page is still usable: the same program runs again (and is stopped again).
+    run_then_stop(&program, name).await;
+    browser.close().await;
+}
+
+/// Clicks Run on `program`, then Stop once the run has begun; returns the run's summary.
+async fn run_then_stop(program: &Element, name: &str) -> String {
+    click(program, "button.run").await;
     let stop = program.find(Locator::Css("button.stop")).await.unwrap();
     wait_until(
         || async { stop.is_enabled().await.unwrap_or(false) },
@@ -97,17 +107,7 @@ async fn an_edit_survives_a_reload_and_stop_ends_an_endless_loop() {
     )
     .await;
     stop.click().await.expect("Stop");
-    let summary = wait_for_summary(&program, name, PATIENCE).await;
-    assert!(summary.contains("stopped"), "{summary}");
-    // The page is still usable: the same program runs again (and is stopped again).
-    click(&program, "button.run").await;
-    wait_until(
-        || async { stop.is_enabled().await.unwrap_or(false) },
-        "a second run",
-    )
-    .await;
-    stop.click().await.unwrap();
-    browser.close().await;
+    wait_for_summary(program, name, PATIENCE).await
 }
 
 #[tokio::test]
@@ -403,15 +403,7 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
     // Stop ends an endless loop by ending its worker, and the page runs the next program.
     let endless = "while True:\n    pass\n";
     let (program, name) = browser.first_example_holding(endless).await;
-    click(&program, "button.run").await;
-    let stop = program.find(Locator::Css("button.stop")).await.unwrap();
-    wait_until(
-        || async { stop.is_enabled().await.unwrap_or(false) },
-        "Stop to be enabled",
-    )
-    .await;
-    stop.click().await.expect("Stop");
-    let summary = wait_for_summary(&program, &name, PATIENCE).await;
+    let summary = run_then_stop(&program, &name).await;
     assert!(summary.contains("stopped"), "{summary}");
     let threads = "import threading\n\
                    def work(n):\n    print('thread', n)\n\
