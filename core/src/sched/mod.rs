@@ -88,6 +88,15 @@ impl Mode {
         }
     }
 
+    /// Deterministic, with random walks from `seed`, on `cpu`: [`det`](Self::det) or
+    /// [`det_on_cores`](Self::det_on_cores), for callers that hold the choice as a value.
+    pub fn det_with_cpu(seed: u64, cpu: VirtualCpu) -> Mode {
+        match cpu {
+            VirtualCpu::Free => Mode::det(seed),
+            VirtualCpu::Cores(cores) => Mode::det_on_cores(seed, cores),
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Mode::Parallel => "parallel",

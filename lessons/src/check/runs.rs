@@ -147,11 +147,10 @@ impl<'a> Checking<'a> {
         let planned = (seeds.end - seeds.start) as usize;
         self.plan(planned);
         for (index, seed) in seeds.enumerate() {
-            let mode = match virtual_cores {
-                Some(cores) => Mode::det_on_cores(seed, cores),
-                None => Mode::det(seed),
-            };
-            let run = self.run(mode);
+            let run = self.run(Mode::det_with_cpu(
+                seed,
+                VirtualCpu::from_cores(virtual_cores),
+            ));
             if let Err(what_happened) = judge(&run) {
                 self.progress.runs_planned -= planned - index - 1;
                 (self.on_progress)(self.progress);
@@ -189,10 +188,7 @@ impl LearnerRun {
         };
         Some(Replay {
             seed: *seed,
-            virtual_cores: match cpu {
-                VirtualCpu::Cores(cores) => Some(*cores),
-                VirtualCpu::Free => None,
-            },
+            virtual_cores: cpu.cores(),
             schedule: self.schedule.clone().unwrap_or_default(),
             what_happened: what_happened.into(),
         })

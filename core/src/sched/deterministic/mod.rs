@@ -93,6 +93,21 @@ pub enum VirtualCpu {
     Cores(u32),
 }
 
+impl VirtualCpu {
+    /// The virtual cores, if running code takes time.
+    pub fn cores(self) -> Option<u32> {
+        match self {
+            VirtualCpu::Free => None,
+            VirtualCpu::Cores(cores) => Some(cores),
+        }
+    }
+
+    /// [`Cores`](Self::Cores) for `Some`, [`Free`](Self::Free) for `None`.
+    pub fn from_cores(cores: Option<u32>) -> VirtualCpu {
+        cores.map_or(VirtualCpu::Free, |cores| VirtualCpu::Cores(cores.max(1)))
+    }
+}
+
 /// How many times a thread that gave the turn away looks for it to come back before it sleeps
 /// (measured: more spinning gains little when the machine is idle and loses a lot when busy).
 const SPIN_ROUNDS: u32 = 64;
