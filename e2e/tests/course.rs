@@ -389,6 +389,14 @@ async fn without_any_isolation_programs_run_deterministically_on_one_worker() {
         .await
         .unwrap_or_default();
     assert!(lanes.len() >= 3, "a lane per thread, got {}", lanes.len());
+    // On the course's virtual cores, running code takes virtual time: the deposit and withdraw
+    // threads have running bars of some length, not the empty lanes of free CPU.
+    let (deposit, withdraw) = worker_running_spans(&browser, "race.py").await;
+    let ran = |spans: &Spans| spans.iter().map(|(start, end)| end - start).sum::<u64>();
+    assert!(
+        ran(&deposit) > 0 && ran(&withdraw) > 0,
+        "running bars: {deposit:?} {withdraw:?}"
+    );
 
     // Check runs its many runs there too: the starter fails, with a hint.
     let exercise = threadlab_lessons::lesson(4)

@@ -93,6 +93,13 @@ pub struct KnownWrong {
     pub fails: String,
 }
 
+/// The virtual cores of the course's deterministic runs, unless the learner picks others:
+/// running code takes virtual time, shared as on a machine with this many cores, so a
+/// deterministic run's timeline and timings have the shape a parallel run's would. (With free
+/// CPU only sleeps move the clock, and every thread's lane would be empty.) What an example
+/// prints does not depend on it: the examples' test runs them on these cores.
+pub const VIRTUAL_CORES: u32 = 4;
+
 /// A complete program the lesson's text refers to, with the output it must print.
 #[derive(Clone, Debug)]
 pub struct Example {
@@ -101,7 +108,7 @@ pub struct Example {
     pub source: String,
     pub expected_output: String,
     /// The scheduler it is shown under: programs whose output depends on timing run in
-    /// virtual time, so they print the same on every machine.
+    /// virtual time (on [`VIRTUAL_CORES`]), so they print the same on every machine.
     pub mode: Mode,
     /// What the learner can try to make happen in step mode.
     pub step_goals: Vec<Goal>,

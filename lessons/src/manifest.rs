@@ -61,7 +61,7 @@ struct WrongEntry {
 struct ExampleEntry {
     file: String,
     expected: String,
-    /// Run under the deterministic scheduler with this seed.
+    /// Run under the deterministic scheduler with this seed, on [`crate::VIRTUAL_CORES`].
     seed: Option<u64>,
     /// What to make happen in step mode, as `threadlab step --goal` reads it.
     #[serde(default)]
@@ -117,7 +117,7 @@ pub(crate) fn load(folder: &Dir<'static>) -> Result<Lesson, ManifestError> {
             source: text_of(&entry.file)?,
             expected_output: text_of(&entry.expected)?,
             mode: match entry.seed {
-                Some(seed) => Mode::det(seed),
+                Some(seed) => Mode::det_on_cores(seed, crate::VIRTUAL_CORES),
                 None => Mode::Parallel,
             },
             step_goals: goals(&entry.step_goals).map_err(error)?,

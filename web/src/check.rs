@@ -42,8 +42,8 @@ pub fn CheckPanel(
     file_name: String,
     text: ReadSignal<String>,
     running: ReadSignal<Option<RunningProgram>>,
-    /// Reruns the program in deterministic mode with this seed.
-    replay: Callback<u64>,
+    /// Reruns the program as the failing run ran: deterministic, with its seed and virtual cores.
+    replay: Callback<Replay>,
     /// Opens this failing run in step mode, at its interesting point.
     step_through: Callback<Replay>,
 ) -> impl IntoView {
@@ -125,7 +125,7 @@ pub fn CheckPanel(
 
 fn verdict_view(
     verdict: Result<Verdict, String>,
-    replay: Callback<u64>,
+    replay: Callback<Replay>,
     step_through: Callback<Replay>,
 ) -> impl IntoView {
     let verdict = match verdict {
@@ -147,7 +147,7 @@ fn verdict_view(
         view! {
             <p class="replay">
                 {format!("Under seed {seed}, {} ", found.what_happened)}
-                <button on:click=move |_| replay.run(seed)>"Replay that run"</button>
+                <button on:click=move |_| replay.run(failing.get_value())>"Replay that run"</button>
                 // Step mode needs shared memory (see `single_worker`).
                 {crate::single_worker::isolated()
                     .then(|| {

@@ -4,7 +4,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use threadlab_core::{Mode, StopReason};
+use threadlab_core::{Mode, StopReason, VirtualCpu};
 use threadlab_lessons::check::Replay;
 use threadlab_lessons::Comparison;
 use threadlab_python::step::Goal;
@@ -30,21 +30,25 @@ enum ModeChoice {
 }
 
 impl ModeChoice {
-    fn mode(self, seed: u64) -> Mode {
+    /// The mode to run in; `seed` and `cpu` matter in deterministic mode only.
+    fn mode(self, seed: u64, cpu: VirtualCpu) -> Mode {
         match self {
             ModeChoice::Parallel => Mode::Parallel,
             ModeChoice::Gil => Mode::gil(),
-            ModeChoice::Deterministic => Mode::det(seed),
+            ModeChoice::Deterministic => Mode::det_with_cpu(seed, cpu),
         }
     }
 }
 
 impl ModeChoice {
-    fn of(mode: &Mode) -> (ModeChoice, u64) {
+    /// The choices that give `mode`; a mode that is not deterministic leaves seed 0 and the
+    /// course's virtual cores ready for when the learner switches.
+    fn of(mode: &Mode) -> (ModeChoice, u64, VirtualCpu) {
+        let course_cores = VirtualCpu::Cores(threadlab_lessons::VIRTUAL_CORES);
         match mode {
-            Mode::Parallel => (ModeChoice::Parallel, 0),
-            Mode::Gil { .. } => (ModeChoice::Gil, 0),
-            Mode::Deterministic { seed, .. } => (ModeChoice::Deterministic, *seed),
+            Mode::Parallel => (ModeChoice::Parallel, 0, course_cores),
+            Mode::Gil { .. } => (ModeChoice::Gil, 0, course_cores),
+            Mode::Deterministic { seed, cpu, .. } => (ModeChoice::Deterministic, *seed, *cpu),
         }
     }
 
@@ -55,6 +59,25 @@ impl ModeChoice {
             ModeChoice::Deterministic => "det",
         }
     }
+}
+
+/// What a deterministic run's CPU can be, as the page offers it.
+const CPU_CHOICES: [(VirtualCpu, &str); 5] = [
+    (VirtualCpu::Cores(1), "1 core"),
+    (VirtualCpu::Cores(2), "2 cores"),
+    (VirtualCpu::Cores(4), "4 cores"),
+    (VirtualCpu::Cores(8), "8 cores"),
+    (VirtualCpu::Free, "free"),
+];
+
+/// The `<option>` value of `cpu`: its cores, or `free`.
+fn cpu_value(cpu: VirtualCpu) -> String {
+    cpu.cores()
+        .map_or_else(|| "free".to_owned(), |cores| cores.to_string())
+}
+
+fn cpu_of(value: &str) -> VirtualCpu {
+    VirtualCpu::from_cores(value.parse().ok())
 }
 
 /// `mode` is where the program starts: an example whose output depends on timing is shown in
@@ -79,7 +102,7 @@ pub fn RunnableProgram(
     let (output, set_output) = signal(OutputLog::default());
     let (running, set_running) = signal(None::<RunningProgram>);
     let (summary, set_summary) = signal(None::<Finished>);
-    let (mut initial_mode, initial_seed) = ModeChoice::of(&mode);
+    let (mut initial_mode, initial_seed, initial_cpu) = ModeChoice::of(&mode);
     // Without isolation every run is deterministic, on one worker (see `single_worker`).
     let isolated = single_worker::isolated();
     if !isolated {
@@ -87,6 +110,7 @@ pub fn RunnableProgram(
     }
     let (mode, set_mode) = signal(initial_mode);
     let (seed, set_seed) = signal(initial_seed);
+    let (cpu, set_cpu) = signal(initial_cpu);
     let (problem, set_problem) = signal(None::<String>);
     let (stepping, set_stepping) = signal(None::<StepStart>);
     let saved: Option<String> = LocalStorage::get(&storage_key).ok();
@@ -110,7 +134,9 @@ pub fn RunnableProgram(
         set_summary.set(None);
         set_problem.set(None);
         editor.mark_line(0);
-        let chosen = mode.get_untracked().mode(seed.get_untracked());
+        let chosen = mode
+            .get_untracked()
+            .mode(seed.get_untracked(), cpu.get_untracked());
         let program =
             match RunningProgram::start(&program_name.get_value(), &text.get_untracked(), chosen) {
                 Ok(program) => program,
@@ -192,10 +218,11 @@ pub fn RunnableProgram(
                 file_name=program_name.get_value()
                 text=text
                 running=running
-                replay=Callback::new(move |replay_seed: u64| {
+                replay=Callback::new(move |failing: Replay| {
                     set_stepping.set(None);
                     set_mode.set(ModeChoice::Deterministic);
-                    set_seed.set(replay_seed);
+                    set_seed.set(failing.seed);
+                    set_cpu.set(VirtualCpu::from_cores(failing.virtual_cores));
                     run();
                 })
                 step_through=Callback::new(move |failing: Replay| {
@@ -306,6 +333,30 @@ pub fn RunnableProgram(
                             set_seed.set(event_target_value(&event).parse().unwrap_or(0))
                         }
                     />
+                </label>
+                <label
+                    class:hidden=move || mode.get() != ModeChoice::Deterministic
+                    title="Deterministic runs take virtual time. On virtual cores, running code takes time too, shared as on a machine with that many cores; with free CPU only sleeps move the clock, and the timeline shows no running."
+                >
+                    "virtual CPU "
+                    <select
+                        prop:value=move || cpu_value(cpu.get())
+                        on:change=move |event| set_cpu.set(cpu_of(&event_target_value(&event)))
+                    >
+                        {CPU_CHOICES
+                            .into_iter()
+                            .map(|(choice, label)| {
+                                view! {
+                                    <option
+                                        value=cpu_value(choice)
+                                        selected=choice == initial_cpu
+                                    >
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
                 </label>
             </div>
             {move || {
@@ -447,5 +498,27 @@ mod tests {
         output.push(Stream::Stderr, traceback);
         assert_eq!(error_line("race.py", &output), Some(7));
         assert_eq!(error_line("other.py", &output), None);
+    }
+
+    #[test]
+    fn every_cpu_choice_reads_back_as_itself_and_the_courses_cores_are_offered() {
+        for (cpu, _) in CPU_CHOICES {
+            assert_eq!(cpu_of(&cpu_value(cpu)), cpu);
+        }
+        let course = VirtualCpu::Cores(threadlab_lessons::VIRTUAL_CORES);
+        assert!(CPU_CHOICES.iter().any(|(cpu, _)| *cpu == course));
+    }
+
+    #[test]
+    fn a_program_shown_in_parallel_switches_to_deterministic_on_the_courses_cores() {
+        let (choice, seed, cpu) = ModeChoice::of(&Mode::Parallel);
+        assert_eq!((choice, seed), (ModeChoice::Parallel, 0));
+        assert_eq!(
+            ModeChoice::Deterministic.mode(seed, cpu),
+            Mode::det_on_cores(0, threadlab_lessons::VIRTUAL_CORES)
+        );
+        let replayed = Mode::det(5);
+        let (choice, seed, cpu) = ModeChoice::of(&replayed);
+        assert_eq!(choice.mode(seed, cpu), replayed);
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crossbeam_queue::SegQueue;
 use threadlab_core::trace::{Lane, Trace};
-use threadlab_core::{Mode, StopReason};
+use threadlab_core::{Mode, StopReason, VirtualCpu};
 use threadlab_python::process::InProcessLauncher;
 use threadlab_python::{Limits, Outcome, OutputSink, Program, Run, RunOptions, StopHandle, Stream};
 
@@ -150,18 +150,19 @@ pub struct RunningProgram(Arc<Shared>, Backend);
 
 impl RunningProgram {
     /// Starts `source` in `mode` on a worker. Without cross-origin isolation, the run is
-    /// deterministic whatever `mode` says (with `mode`'s seed, if it has one).
+    /// deterministic whatever `mode` says (with `mode`'s seed and CPU, if it has them).
     pub fn start(name: &str, source: &str, mode: Mode) -> Result<RunningProgram, String> {
         let shared = Arc::new(Shared::default());
         if !single_worker::isolated() {
-            let seed = match mode {
-                Mode::Deterministic { seed, .. } => seed,
-                _ => 0,
+            let (seed, cpu) = match mode {
+                Mode::Deterministic { seed, cpu, .. } => (seed, cpu),
+                _ => (0, VirtualCpu::Cores(threadlab_lessons::VIRTUAL_CORES)),
             };
             let request = single_worker::Request::Run {
                 name: name.to_owned(),
                 source: source.to_owned(),
                 seed,
+                virtual_cores: cpu.cores(),
             };
             let worker =
                 SingleWorker::start(&request, single_worker::Receiver::Run(shared.clone()))?;

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use threadlab_core::trace::Lane;
-use threadlab_core::Mode;
+use threadlab_core::{Mode, VirtualCpu};
 use threadlab_lessons::check::{Criterion, CriterionSpec, Replay, Status, Verdict};
 use threadlab_python::{Outcome, OutputSink, Stream};
 use wasm_bindgen::prelude::*;
@@ -35,11 +35,13 @@ pub fn isolated() -> bool {
 /// What the page asks the worker to do (one request per worker).
 #[derive(Serialize, Deserialize)]
 pub enum Request {
-    /// Run a program in deterministic mode with this seed.
+    /// Run a program in deterministic mode with this seed, on these virtual cores (none: free
+    /// CPU).
     Run {
         name: String,
         source: String,
         seed: u64,
+        virtual_cores: Option<u32>,
     },
     /// Check a lesson's exercise.
     Check {
@@ -398,9 +400,19 @@ pub fn threadlab_single_worker_run(request: &str) {
         }
     };
     let body: threadlab_core::platform::ThreadBody = match request {
-        Request::Run { name, source, seed } => Box::new(move || {
-            let finished =
-                runner::execute(name, source, Mode::det(seed), Arc::new(PostingSink), |_| {});
+        Request::Run {
+            name,
+            source,
+            seed,
+            virtual_cores,
+        } => Box::new(move || {
+            let finished = runner::execute(
+                name,
+                source,
+                Mode::det_with_cpu(seed, VirtualCpu::from_cores(virtual_cores)),
+                Arc::new(PostingSink),
+                |_| {},
+            );
             threadlab_single_worker_flush();
             let trace_truncated = finished.trace.as_ref().is_some_and(RunTrace::truncated);
             post(&Reply::Finished {
