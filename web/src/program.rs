@@ -268,7 +268,13 @@ pub fn RunnableProgram(
                         "Step needs a cross-origin isolated page (see the notice at the top)"
                     }
                     on:click=move |_| {
-                        set_stepping.set(Some(StepStart::Beginning { seed: seed.get_untracked() }))
+                        set_stepping
+                            .set(
+                                Some(StepStart::Beginning {
+                                    seed: seed.get_untracked(),
+                                    cpu: cpu.get_untracked(),
+                                }),
+                            )
                     }
                     disabled=move || {
                         !isolated || running.get().is_some() || stepping.get().is_some()

@@ -32,8 +32,9 @@ pub enum Request {
 /// Where a session starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepStart {
-    /// The program's first instruction, with the seed that "finish" hands over to.
-    Beginning { seed: u64 },
+    /// The program's first instruction, with the seed that "finish" hands over to, and the
+    /// virtual CPU the run's clock follows (as in a deterministic run of the same choices).
+    Beginning { seed: u64, cpu: VirtualCpu },
     /// A checker's failing run, at its first interesting point.
     FailingRun(Replay),
 }
@@ -122,7 +123,10 @@ fn host(shared: &Shared, name: &str, text: &str, start: StepStart) {
     let _ = shared.worker.set(std::thread::current());
     let mut options = StepOptions::default();
     let (schedule, mut note) = match start {
-        StepStart::Beginning { seed } => (StepSchedule::new(seed), None),
+        StepStart::Beginning { seed, cpu } => {
+            options.cpu = cpu;
+            (StepSchedule::new(seed), None)
+        }
         StepStart::FailingRun(replay) => {
             // The check's run again, with its virtual cores, or the choices would not fit.
             if let Some(cores) = replay.virtual_cores {
