@@ -18,6 +18,11 @@
 //!   lost): std's natively and on Web Workers; on the browser's green threads, a suspension of
 //!   the thread's stack.
 //!
+//! - `DISPATCH_IS_COSTLY`: whether a trip through an interpreter's dispatch loop costs more
+//!   than its small handlers do, so that an interpreter above should run more instruction pairs
+//!   in one trip (true in the browser, where V8 spills the loop head's state; measured in
+//!   `docs/BENCHMARKS.md`).
+//!
 //! `cpu_count()`, what `os.cpu_count()` reports, is the same on both: std's.
 
 #[cfg(not(target_arch = "wasm32"))]

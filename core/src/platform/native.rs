@@ -192,6 +192,10 @@ pub fn glue_url() -> String {
 #[inline(always)]
 pub fn yield_point() {}
 
+/// Natively the CPU overlaps the dispatch loop's loads and indirect jump with the handlers'
+/// work: fusing more pairs only grows the loop (measured 1.7% slower).
+pub const DISPATCH_IS_COSTLY: bool = false;
+
 /// See the module documentation: std's park, a futex or condition variable.
 #[derive(Clone, Debug)]
 pub struct Unparker(std::thread::Thread);

@@ -56,6 +56,10 @@ pub fn spawn(name: &str, stack_size: usize, body: ThreadBody) -> Result<(), Erro
     }
 }
 
+/// V8 keeps the interpreter loop's state in stack slots and reloads it on each trip, so each
+/// instruction run without a trip through the loop saves more than its handler costs.
+pub const DISPATCH_IS_COSTLY: bool = true;
+
 /// Called at every tick of running code: a green thread lets the others run now and then.
 #[inline]
 pub fn yield_point() {

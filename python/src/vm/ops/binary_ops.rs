@@ -38,7 +38,7 @@ pub(crate) fn binary_op(vm: &mut Vm, operator: u32) -> OpResult {
         if let Some(result) = small_int_op(*x, *y, operator.base()) {
             frame.pop_inline();
             frame.replace_inline_top(Value::Int(result));
-            return Ok(());
+            return super::load_store::load_next_now(&mut vm.countdown, frame);
         }
     }
     let b = frame.pop();

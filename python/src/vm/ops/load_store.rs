@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use threadlab_core::platform;
+
 use crate::bytecode::Instruction;
 use crate::objects::types::ExcKind;
 use crate::objects::{HashKey, Value};
-use crate::vm::{OpResult, PyErr, Vm};
+use crate::vm::{Frame, OpResult, PyErr, Vm};
 
 #[inline(always)]
 pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
@@ -19,19 +21,56 @@ pub(crate) fn load_const(vm: &mut Vm, index: u32) -> OpResult {
 pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
     let frame = vm.current.as_deref_mut().expect("no frame");
     push_local(frame, slot)?;
-    // `a * b`, `n % d`, `f(x, y)`: locals often load in pairs.
+    // `a * b`, `n % d`, `f(x, y)`: locals often load in pairs; `d + 1`, `i < 10`: a local and
+    // a constant, worth a fused pair only where a trip through the loop is costly. The pair's
+    // second half is a slot, or a constant's index marked with `CONSTANT`: one `u32` either way,
+    // so that natively the code is what it was before constants joined.
     let next = super::run_next_now(&mut vm.countdown, frame, |next| match next {
         Instruction::LoadFast { slot } => Some(slot),
+        Instruction::LoadConst { index } if platform::DISPATCH_IS_COSTLY && index < CONSTANT => {
+            Some(index | CONSTANT)
+        }
         _ => None,
     });
     match next {
+        Some(index) if platform::DISPATCH_IS_COSTLY && index & CONSTANT != 0 => {
+            let value = frame.code.constants[(index & !CONSTANT) as usize].clone();
+            frame.push(value);
+            Ok(())
+        }
+        Some(slot) => push_local(frame, slot),
+        None => Ok(()),
+    }
+}
+
+/// Marks a constant's index among the slots `load_fast` may run next (no code has 2³¹ locals).
+const CONSTANT: u32 = 1 << 31;
+
+/// After an instruction that a load often follows (`d * d` then `n`, `n % d` then `0`): runs
+/// that load now, where a trip through the loop is costly; natively nothing.
+#[inline(always)]
+pub(crate) fn load_next_now(countdown: &mut u32, frame: &mut Frame) -> OpResult {
+    if !platform::DISPATCH_IS_COSTLY {
+        return Ok(());
+    }
+    let next = super::run_next_now(countdown, frame, |next| match next {
+        Instruction::LoadFast { slot } => Some(slot),
+        Instruction::LoadConst { index } if index < CONSTANT => Some(index | CONSTANT),
+        _ => None,
+    });
+    match next {
+        Some(index) if index & CONSTANT != 0 => {
+            let value = frame.code.constants[(index & !CONSTANT) as usize].clone();
+            frame.push(value);
+            Ok(())
+        }
         Some(slot) => push_local(frame, slot),
         None => Ok(()),
     }
 }
 
 #[inline(always)]
-fn push_local(frame: &mut crate::vm::Frame, slot: u32) -> OpResult {
+fn push_local(frame: &mut Frame, slot: u32) -> OpResult {
     match &frame.fast[slot as usize] {
         Some(value) => {
             let value = value.clone();
