@@ -118,12 +118,21 @@ async fn an_uncaught_exception_prints_its_traceback() {
     fixture(name, source, out, err, Outcome::UncaughtException).await;
 }
 
-/// In the browser the interpreter runs a local's load together with the arithmetic before it
-/// (`core::platform::DISPATCH_IS_COSTLY`): an unbound local there still fails at its own line.
+/// In the browser the interpreter runs a local's load together with the arithmetic, branch or
+/// jump before it (`core::platform::DISPATCH_IS_COSTLY`): an unbound local there still fails
+/// at its own line.
 #[wasm_bindgen_test]
 async fn a_local_read_right_after_arithmetic_fails_at_its_line_when_unbound() {
     let (name, source, out) = fixture_files!("errors", "unbound_local_after_arithmetic");
     let err = include_str!("fixtures/errors/unbound_local_after_arithmetic.err");
+    fixture(name, source, out, err, Outcome::UncaughtException).await;
+}
+
+/// The same after a jump: a loop's condition reached from the end of its body.
+#[wasm_bindgen_test]
+async fn a_local_read_right_after_a_jump_fails_at_its_line_when_unbound() {
+    let (name, source, out) = fixture_files!("errors", "unbound_local_in_loop_condition");
+    let err = include_str!("fixtures/errors/unbound_local_in_loop_condition.err");
     fixture(name, source, out, err, Outcome::UncaughtException).await;
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn compare_op(vm: &mut Vm, comparison: u32) -> OpResult {
             if result == jump_when {
                 frame.ip = target as usize;
             }
-            return Ok(());
+            return super::load_store::load_fast_next_now(vm);
         }
         frame.replace_inline_top(Value::Bool(result));
         return Ok(());

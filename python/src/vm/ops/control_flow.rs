@@ -4,7 +4,8 @@ use crate::vm::{OpResult, Vm};
 #[inline(always)]
 pub(crate) fn jump(vm: &mut Vm, target: u32) -> OpResult {
     vm.frame().ip = target as usize;
-    Ok(())
+    // A loop's condition usually begins with a local (`while d * d <= n`).
+    super::load_store::load_fast_next_now(vm)
 }
 
 #[inline]

@@ -69,6 +69,25 @@ pub(crate) fn load_next_now(countdown: &mut u32, frame: &mut Frame) -> OpResult 
     }
 }
 
+/// After a branch, whose both ways often begin with a local's load (`while d * d <= n:` then
+/// `if n % d`): runs that load now, with whatever `load_fast` takes along, where a trip through
+/// the loop is costly; natively nothing.
+#[inline(always)]
+pub(crate) fn load_fast_next_now(vm: &mut Vm) -> OpResult {
+    if !platform::DISPATCH_IS_COSTLY {
+        return Ok(());
+    }
+    let frame = vm.current.as_deref_mut().expect("no frame");
+    let next = super::run_next_now(&mut vm.countdown, frame, |next| match next {
+        Instruction::LoadFast { slot } => Some(slot),
+        _ => None,
+    });
+    match next {
+        Some(slot) => load_fast(vm, slot),
+        None => Ok(()),
+    }
+}
+
 #[inline(always)]
 fn push_local(frame: &mut Frame, slot: u32) -> OpResult {
     match &frame.fast[slot as usize] {
