@@ -22,29 +22,12 @@ pub(crate) fn load_fast(vm: &mut Vm, slot: u32) -> OpResult {
     let frame = vm.current.as_deref_mut().expect("no frame");
     push_local(frame, slot)?;
     // `a * b`, `n % d`, `f(x, y)`: locals often load in pairs; `d + 1`, `i < 10`: a local and
-    // a constant, worth a fused pair only where a trip through the loop is costly. The pair's
-    // second half is a slot, or a constant's index marked with `CONSTANT`: one `u32` either way,
-    // so that natively the code is what it was before constants joined.
-    let next = super::run_next_now(&mut vm.countdown, frame, |next| match next {
-        Instruction::LoadFast { slot } => Some(slot),
-        Instruction::LoadConst { index } if platform::DISPATCH_IS_COSTLY && index < CONSTANT => {
-            Some(index | CONSTANT)
-        }
-        _ => None,
-    });
-    match next {
-        Some(index) if platform::DISPATCH_IS_COSTLY && index & CONSTANT != 0 => {
-            let value = frame.code.constants[(index & !CONSTANT) as usize].clone();
-            frame.push(value);
-            Ok(())
-        }
-        Some(slot) => push_local(frame, slot),
+    // a constant, worth a fused pair only where a trip through the loop is costly.
+    match super::run_next_now(&mut vm.countdown, frame, load_to_fuse) {
+        Some(load) => push_fused(frame, load),
         None => Ok(()),
     }
 }
-
-/// Marks a constant's index among the slots `load_fast` may run next (no code has 2³¹ locals).
-const CONSTANT: u32 = 1 << 31;
 
 /// After an instruction that a load often follows (`d * d` then `n`, `n % d` then `0`): runs
 /// that load now, where a trip through the loop is costly; natively nothing.
@@ -53,19 +36,39 @@ pub(crate) fn load_next_now(countdown: &mut u32, frame: &mut Frame) -> OpResult 
     if !platform::DISPATCH_IS_COSTLY {
         return Ok(());
     }
-    let next = super::run_next_now(countdown, frame, |next| match next {
-        Instruction::LoadFast { slot } => Some(slot),
-        Instruction::LoadConst { index } if index < CONSTANT => Some(index | CONSTANT),
-        _ => None,
-    });
-    match next {
-        Some(index) if index & CONSTANT != 0 => {
-            let value = frame.code.constants[(index & !CONSTANT) as usize].clone();
-            frame.push(value);
-            Ok(())
-        }
-        Some(slot) => push_local(frame, slot),
+    match super::run_next_now(countdown, frame, load_to_fuse) {
+        Some(load) => push_fused(frame, load),
         None => Ok(()),
+    }
+}
+
+/// The load `next` is, if it may run in the same trip as the instruction before it: a local's
+/// slot, or (where dispatch is costly) a constant's index marked with [`CONSTANT`]. One `u32`
+/// either way, so that natively the code is what it was before constants joined (an enum here
+/// made the native loop 2% slower).
+#[inline(always)]
+fn load_to_fuse(next: Instruction) -> Option<u32> {
+    match next {
+        Instruction::LoadFast { slot } => Some(slot),
+        Instruction::LoadConst { index } if platform::DISPATCH_IS_COSTLY && index < CONSTANT => {
+            Some(index | CONSTANT)
+        }
+        _ => None,
+    }
+}
+
+/// Marks a constant's index among the loads [`load_to_fuse`] gives (no code has 2³¹ locals).
+const CONSTANT: u32 = 1 << 31;
+
+/// Runs a load that [`load_to_fuse`] picked.
+#[inline(always)]
+fn push_fused(frame: &mut Frame, load: u32) -> OpResult {
+    if platform::DISPATCH_IS_COSTLY && load & CONSTANT != 0 {
+        let value = frame.code.constants[(load & !CONSTANT) as usize].clone();
+        frame.push(value);
+        Ok(())
+    } else {
+        push_local(frame, load)
     }
 }
 
