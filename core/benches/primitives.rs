@@ -9,6 +9,7 @@
 //! | contended lock, 2 threads | `sync::Lock` | `parking_lot::Mutex`, `std::sync::Mutex` |
 //! | SPSC / MPMC throughput | `queue::Queue`, `queue::SimpleQueue` | `crossbeam_channel::unbounded` |
 //! | 10k tiny pool tasks | `pool::ThreadPool`, `pool::Executor` | `rayon::scope`, `threadpool::ThreadPool` |
+//! | one pool task and its result | `ThreadPool::apply`, `Executor::submit` + `result` | `rayon::ThreadPool::install`, `threadpool` + a channel |
 //!
 //! Run with `cargo bench -p threadlab-core --bench primitives`.
 
@@ -245,6 +246,9 @@ trait BenchPool: 'static {
     const NAME: &'static str;
     fn make(rt: &Runtime, workers: usize) -> Self;
     fn run_all(&self, tasks: u64, counter: &'static AtomicU64);
+    /// Runs one task on the pool and waits for its value: Python's `pool.apply(f)` or
+    /// `executor.submit(f).result()`, called in a loop.
+    fn round_trip(&self, i: u64, counter: &'static AtomicU64) -> u64;
 }
 
 impl BenchPool for ThreadPool {
@@ -274,6 +278,11 @@ impl BenchPool for ThreadPool {
             black_box(result.get(None).map_err(drop).unwrap());
         }
     }
+    fn round_trip(&self, i: u64, counter: &'static AtomicU64) -> u64 {
+        self.apply(move || Ok::<_, ()>(counter.fetch_add(i, Ordering::Relaxed)))
+            .map_err(drop)
+            .unwrap()
+    }
 }
 
 impl BenchPool for Executor {
@@ -299,12 +308,19 @@ impl BenchPool for Executor {
             black_box(future.result(None).map_err(drop).unwrap());
         }
     }
+    fn round_trip(&self, i: u64, counter: &'static AtomicU64) -> u64 {
+        self.submit(move || Ok::<_, ()>(counter.fetch_add(i, Ordering::Relaxed)))
+            .unwrap()
+            .result(None)
+            .map_err(drop)
+            .unwrap()
+    }
 }
 
 struct Rayon(rayon::ThreadPool);
 
 impl BenchPool for Rayon {
-    const NAME: &'static str = "rayon scope+spawn";
+    const NAME: &'static str = "rayon";
     fn make(_: &Runtime, workers: usize) -> Self {
         Rayon(
             rayon::ThreadPoolBuilder::new()
@@ -322,6 +338,11 @@ impl BenchPool for Rayon {
             }
         });
     }
+    /// rayon's way to run a closure on the pool and get its value back.
+    fn round_trip(&self, i: u64, counter: &'static AtomicU64) -> u64 {
+        self.0
+            .install(move || counter.fetch_add(i, Ordering::Relaxed))
+    }
 }
 
 impl BenchPool for threadpool::ThreadPool {
@@ -336,6 +357,14 @@ impl BenchPool for threadpool::ThreadPool {
             });
         }
         self.join();
+    }
+    /// The crate hands back no values: a channel carries it.
+    fn round_trip(&self, i: u64, counter: &'static AtomicU64) -> u64 {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        self.execute(move || {
+            let _ = sender.send(counter.fetch_add(i, Ordering::Relaxed));
+        });
+        receiver.recv().unwrap()
     }
 }
 
@@ -352,6 +381,21 @@ fn run_pool<P: BenchPool>(
     });
 }
 
+fn round_trip<P: BenchPool>(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &Runtime,
+) {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let pool = P::make(rt, 2);
+    let mut i = 0;
+    c.bench_function(BenchmarkId::from_parameter(P::NAME), |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(pool.round_trip(i, &COUNTER))
+        })
+    });
+}
+
 fn pools(c: &mut Criterion) {
     let rt = Runtime::new(Mode::Parallel);
     let mut group = c.benchmark_group("pool_10k_tiny_tasks");
@@ -360,6 +404,13 @@ fn pools(c: &mut Criterion) {
     run_pool::<Executor>(&mut group, &rt);
     run_pool::<Rayon>(&mut group, &rt);
     run_pool::<threadpool::ThreadPool>(&mut group, &rt);
+    group.finish();
+
+    let mut group = c.benchmark_group("pool_round_trip");
+    round_trip::<ThreadPool>(&mut group, &rt);
+    round_trip::<Executor>(&mut group, &rt);
+    round_trip::<Rayon>(&mut group, &rt);
+    round_trip::<threadpool::ThreadPool>(&mut group, &rt);
     group.finish();
 }
 
