@@ -67,7 +67,7 @@
 //! run of jobs while the tail stays with the submitter (1.1 ms; `docs/BENCHMARKS.md`). A lone
 //! job (`apply` queues one and waits for it) waits one look, under a microsecond, and the
 //! spinner stays on its processor instead of yielding it while the submitter waits for the
-//! result: `apply` in a loop went from 6–9 µs a call to 1.1 µs. A parked worker is woken at
+//! result: `apply` in a loop went from 6–11 µs a call to 1.1 µs. A parked worker is woken at
 //! once, as before.
 //!
 //! When the run is being stopped, a worker leaves its wait without knowing whether it was
